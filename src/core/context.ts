@@ -1,0 +1,112 @@
+/**
+ * Cancellation shared by a call and every copy of its context (one per retry attempt).
+ * Listeners are plain callbacks: an AbortSignal is made only when someone reads `ctx.signal`,
+ * because a controller and a listener per call cost microseconds on the hot path.
+ */
+export class Cancellation {
+  #reason: unknown = undefined;
+  #cancelled = false;
+  #listeners: Array<(reason: unknown) => void> | undefined;
+  #controller: AbortController | undefined;
+
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  cancel(reason: unknown): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const fn of listeners) fn(reason);
+  }
+
+  /** Calls `fn` on cancellation (at once if already cancelled); returns a function that removes it. */
+  onCancel(fn: (reason: unknown) => void): () => void {
+    if (this.#cancelled) {
+      fn(this.#reason);
+      return noop;
+    }
+    (this.#listeners ??= []).push(fn);
+    return () => {
+      const l = this.#listeners;
+      if (!l) return;
+      const i = l.indexOf(fn);
+      if (i >= 0) l.splice(i, 1);
+    };
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#cancelled) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+}
+
+function noop(): void {}
+
+export interface CallContextFields {
+  /** Absolute time on the mesh Clock by which the call must finish; Infinity for none. */
+  readonly deadline: number;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+  readonly service: string;
+  readonly route: string | undefined;
+  /** The OpenTelemetry Context of the call (typed as unknown so the core needs no tracing package). */
+  readonly otel: unknown;
+}
+
+/** What every layer knows of a call besides the request itself. Immutable: `with()` returns a copy. */
+export interface CallContext extends CallContextFields {
+  readonly cancellation: Cancellation;
+  /** Aborts at cancellation; made on first read. */
+  readonly signal: AbortSignal;
+  with(patch: Partial<CallContextFields>): CallContext;
+}
+
+class MeshCallContext implements CallContext {
+  readonly deadline: number;
+  readonly attempt: number;
+  readonly service: string;
+  readonly route: string | undefined;
+  readonly otel: unknown;
+  readonly cancellation: Cancellation;
+
+  constructor(f: CallContextFields, cancellation: Cancellation) {
+    this.deadline = f.deadline;
+    this.attempt = f.attempt;
+    this.service = f.service;
+    this.route = f.route;
+    this.otel = f.otel;
+    this.cancellation = cancellation;
+  }
+
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
+  }
+
+  with(patch: Partial<CallContextFields>): CallContext {
+    return new MeshCallContext({ ...this, ...patch }, this.cancellation);
+  }
+}
+
+/**
+ * A fresh context for one logical call.
+ *
+ * @example
+ * const ctx = createCallContext({ service: 'orders' });
+ */
+export function createCallContext(f: Partial<CallContextFields> & { service: string }, cancellation = new Cancellation()): CallContext {
+  return new MeshCallContext(
+    { deadline: f.deadline ?? Infinity, attempt: f.attempt ?? 1, service: f.service, route: f.route, otel: f.otel },
+    cancellation,
+  );
+}
