@@ -40,6 +40,13 @@ forbidden.push(
     to: { path: '^src/', pathNot: ['^src/(index|experimental)\\.ts$', '^src/(cli|control|sidecar|config|core)/', '^src/demo/'] },
   },
   {
+    name: 'demo-through-public-api',
+    comment: 'the demo is a user of inmesh: it imports the public API only',
+    severity: 'error',
+    from: { path: '^src/demo/' },
+    to: { path: '^src/', pathNot: ['^src/(index|experimental)\\.ts$', '^src/demo/'] },
+  },
+  {
     name: 'no-circular',
     severity: 'error',
     from: {},

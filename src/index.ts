@@ -1,1 +1,20 @@
-export * from './core/index.js';
+export { createMesh } from './mesh.js';
+export type { CreateMeshOptions, Mesh, MeshRequestOptions, ServiceStats, EndpointStats } from './mesh.js';
+export {
+  MeshError,
+  isMeshError,
+  MeshErrorCodes,
+  NoHealthyEndpointsError,
+  UnknownServiceError,
+  DeadlineExceededError,
+  CircuitOpenError,
+  RetryBudgetExhaustedError,
+  PeerIdentityError,
+  ConfigValidationError,
+  TransportError,
+  formatConfigIssue,
+} from './core/errors.js';
+export type { MeshErrorCode, ConfigIssue, TransportFailure } from './core/errors.js';
+export type { CallContext } from './core/context.js';
+export type { Service, Layer, Endpoint } from './core/service.js';
+export type { MeshConfig, ServiceConfig, ConfigSnapshot } from './config/types.js';

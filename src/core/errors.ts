@@ -135,10 +135,22 @@ export class ConfigValidationError extends MeshError {
   }
 }
 
-/** A failure below the mesh (connect, reset, TLS); the undici or grpc error is the cause. */
+/** What went wrong below the mesh, in the words retry policies use (`retries.on`). */
+export type TransportFailure = 'connect-failure' | 'reset' | 'refused-stream' | 'timeout' | 'other';
+
+/**
+ * A failure below the mesh (connect, reset, TLS); the undici or grpc error is the cause.
+ * A connect failure sent nothing, so it is `rejected` (safe to send elsewhere).
+ */
 export class TransportError extends MeshError {
-  constructor(message: string, o: MeshErrorOptions = {}) {
-    super('MESH_ERR_TRANSPORT', message, o);
+  readonly failure: TransportFailure;
+  constructor(failure: TransportFailure, message: string, o: MeshErrorOptions = {}) {
+    super('MESH_ERR_TRANSPORT', message, {
+      ...o,
+      rejected: o.rejected ?? (failure === 'connect-failure' || failure === 'refused-stream'),
+      retryable: o.retryable ?? failure !== 'other',
+    });
     this.name = 'TransportError';
+    this.failure = failure;
   }
 }

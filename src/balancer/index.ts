@@ -1,0 +1,11 @@
+export type { Balanceable, Picker } from './picker.js';
+export { PeakEwma, DEFAULT_RTT_MS } from './peak-ewma.js';
+export type { PeakEwmaOptions } from './peak-ewma.js';
+export { P2cPicker } from './p2c.js';
+export type { P2cMetric } from './p2c.js';
+export { RoundRobinPicker } from './round-robin.js';
+export { RingHashPicker } from './ring-hash.js';
+export type { RingHashOptions } from './ring-hash.js';
+export { murmur3 } from './murmur3.js';
+export { createPicker } from './create-picker.js';
+export { EndpointSet } from './endpoint-set.js';

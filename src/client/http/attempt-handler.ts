@@ -1,0 +1,162 @@
+import type { Cancellation } from '../../core/index.js';
+import type { HttpResponse, LegacyHandler } from './http-types.js';
+import { toTransportError } from './transport-errors.js';
+
+/** Bytes buffered before delivery before the socket is paused; delivery normally comes a microtask later. */
+const MAX_BUFFERED = 1 << 20;
+/** A discarded body larger than this is cut off by aborting rather than drained. */
+const MAX_DRAIN = 64 * 1024;
+
+const enum State {
+  Waiting,
+  Started,
+  Complete,
+  Failed,
+}
+
+/**
+ * The handler given to an endpoint's Pool for one attempt. It resolves the attempt's promise
+ * when the response headers arrive and holds the body until a layer decides what to do with
+ * it, so that retry and metrics layers see the status before the caller does (undici's
+ * RetryHandler makes the same decision inside a handler; here it is a plain Service).
+ */
+export class AttemptHandler implements LegacyHandler, HttpResponse {
+  statusCode = 0;
+  rawHeaders: Buffer[] = [];
+  statusMessage = '';
+  readonly endpoint: string;
+
+  #state = State.Waiting;
+  #resolve: (res: HttpResponse) => void;
+  #reject: (err: unknown) => void;
+  readonly #cancellation: Cancellation;
+  #removeCancel: (() => void) | undefined;
+  #abort: ((err?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #target: LegacyHandler | undefined;
+  #discarding = false;
+  #drained = 0;
+  #chunks: Buffer[] | undefined;
+  #buffered = 0;
+  #pausedHere = false;
+  #trailers: Buffer[] | string[] | null = null;
+  #error: Error | undefined;
+  #doneListeners: Array<(err: Error | null) => void> | undefined;
+
+  constructor(endpoint: string, cancellation: Cancellation, resolve: (res: HttpResponse) => void, reject: (err: unknown) => void) {
+    this.endpoint = endpoint;
+    this.#cancellation = cancellation;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  // ── from the Pool ──────────────────────────────────────────────────────────
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    this.#removeCancel?.();
+    this.#removeCancel = this.#cancellation.onCancel((reason) => abort(reason as Error));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true;
+    this.statusCode = statusCode;
+    this.rawHeaders = rawHeaders;
+    this.statusMessage = statusText;
+    this.#resume = resume;
+    this.#state = State.Started;
+    this.#resolve(this);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const target = this.#target;
+    if (target) return target.onData?.(chunk) ?? true;
+    if (this.#discarding) {
+      this.#drained += chunk.length;
+      if (this.#drained > MAX_DRAIN) this.#abort?.();
+      return true;
+    }
+    (this.#chunks ??= []).push(chunk);
+    this.#buffered += chunk.length;
+    if (this.#buffered < MAX_BUFFERED) return true;
+    this.#pausedHere = true;
+    return false;
+  }
+
+  onComplete(trailers: Buffer[] | string[] | null): void {
+    this.#state = State.Complete;
+    this.#trailers = trailers;
+    this.#finish(null);
+    this.#target?.onComplete?.(trailers);
+  }
+
+  onError(err: Error): void {
+    const started = this.#state === State.Started;
+    const wasWaiting = this.#state === State.Waiting;
+    this.#state = State.Failed;
+    this.#error = err;
+    this.#finish(err);
+    if (wasWaiting) this.#reject(this.#cancellation.cancelled ? this.#cancellation.reason : toTransportError(err, this.endpoint));
+    else if (started) this.#target?.onError?.(err);
+  }
+
+  // ── to the layers above (HttpResponse) ─────────────────────────────────────
+
+  header(name: string): string | undefined {
+    const raw = this.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i]!;
+      if (key.length === name.length && key.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
+    }
+    return undefined;
+  }
+
+  deliver(target: LegacyHandler): void {
+    this.#target = target;
+    target.onResponseStarted?.();
+    const resume = this.#resume ?? noop;
+    let flowing = target.onHeaders?.(this.statusCode, this.rawHeaders, resume, this.statusMessage) !== false;
+    const chunks = this.#chunks;
+    if (chunks) {
+      this.#chunks = undefined;
+      // Chunks already read cannot be un-read; the caller's own buffering takes them.
+      for (const c of chunks) flowing = target.onData?.(c) !== false && flowing;
+    }
+    if (this.#state === State.Complete) target.onComplete?.(this.#trailers);
+    else if (this.#state === State.Failed) target.onError?.(this.#error!);
+    else if (this.#pausedHere && flowing) {
+      this.#pausedHere = false;
+      resume();
+    }
+  }
+
+  discard(): void {
+    this.#discarding = true;
+    this.#drained = this.#buffered;
+    this.#chunks = undefined;
+    if (this.#state !== State.Started) return;
+    if (this.#drained > MAX_DRAIN) this.#abort?.();
+    else if (this.#pausedHere) {
+      this.#pausedHere = false;
+      this.#resume?.();
+    }
+  }
+
+  onDone(fn: (err: Error | null) => void): void {
+    if (this.#state === State.Complete) fn(null);
+    else if (this.#state === State.Failed) fn(this.#error!);
+    else (this.#doneListeners ??= []).push(fn);
+  }
+
+  #finish(err: Error | null): void {
+    this.#removeCancel?.();
+    this.#removeCancel = undefined;
+    const listeners = this.#doneListeners;
+    if (!listeners) return;
+    this.#doneListeners = undefined;
+    for (const fn of listeners) fn(err);
+  }
+}
+
+function noop(): void {}

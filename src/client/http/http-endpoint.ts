@@ -1,0 +1,75 @@
+import { Pool } from 'undici';
+import type { Endpoint, EndpointStatus, Service, Stack } from '../../core/index.js';
+import type { EndpointSpec } from '../../config/types.js';
+import { PeakEwma } from '../../balancer/peak-ewma.js';
+import type { EndpointSeries } from '../../telemetry/index.js';
+import type { HttpRequest, HttpResponse } from './http-types.js';
+import { transport } from './transport.js';
+import type { ClientEnv } from '../client-env.js';
+
+/** What endpoint-stack modules may read: their endpoint's own state, never the destination's. */
+export interface EndpointParams {
+  readonly destination: string;
+  readonly spec: EndpointSpec;
+  readonly ewma: PeakEwma;
+  readonly series: EndpointSeries;
+}
+
+export interface HttpEndpointOptions {
+  readonly destination: string;
+  readonly spec: EndpointSpec;
+  readonly connections: number;
+  readonly decay: number;
+  readonly stack: Stack<EndpointParams, ClientEnv>;
+  readonly env: ClientEnv;
+}
+
+/** One member of a destination: an undici Pool (keep-alive connections), its load, and its stack. */
+export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
+  readonly address: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly weight: number;
+  readonly call: Service<HttpRequest, HttpResponse>;
+  readonly ewma: PeakEwma;
+  readonly #pool: Pool;
+  readonly #env: ClientEnv;
+  readonly #destination: string;
+  #closed = false;
+
+  constructor(o: HttpEndpointOptions) {
+    this.address = o.spec.address;
+    this.labels = o.spec.labels;
+    this.weight = o.spec.weight;
+    this.#env = o.env;
+    this.#destination = o.destination;
+    this.ewma = new PeakEwma({ decay: o.decay, clock: o.env.clock });
+    this.#pool = new Pool(`http://${o.spec.address}`, { connections: o.connections, pipelining: 1 });
+    const params: EndpointParams = {
+      destination: o.destination,
+      spec: o.spec,
+      ewma: this.ewma,
+      series: o.env.metrics.endpointSeries(o.destination, o.spec.address),
+    };
+    this.call = o.stack.build(params, o.env, transport(this.#pool, this.address));
+  }
+
+  status(): EndpointStatus {
+    return this.#closed ? 'closed' : 'open';
+  }
+
+  pending(): number {
+    return this.ewma.pending;
+  }
+
+  load(): number {
+    return this.ewma.cost();
+  }
+
+  /** Stops taking new calls and lets calls in flight finish (undici's Pool.close drains). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#env.metrics.removeEndpoint(this.#destination, this.address);
+    await this.#pool.close();
+  }
+}

@@ -1,0 +1,14 @@
+export type * from './types.js';
+export { parseDuration, tryParseDuration, formatDuration } from './duration.js';
+export { interpolate, interpolateTree, type EnvRecord, type InterpolationResult } from './interpolate.js';
+export { rawMeshSchema, serviceSchema, type RawMesh } from './schema.js';
+export * from './defaults.js';
+export { normalizeMesh, type NormalizeResult } from './normalize.js';
+export { validateMesh } from './validate.js';
+export { parseMeshConfig, loadMeshConfigFile, normalizeConfigObject, type LoadOptions } from './load.js';
+export { createSnapshot, deepFreeze, sameConfig } from './snapshot.js';
+export { ConfigStore, type ConfigStoreStats, type TryApplyResult } from './config-store.js';
+export { watchConfigFile, type WatchConfigOptions, type ConfigWatcher } from './file-source.js';
+export { summarizeConfig } from './summary.js';
+export { meshJsonSchema } from './json-schema.js';
+export { formatKeyPath, type PathIssue, type PathKey } from './key-path.js';

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { ConfigValidationError, type ConfigIssue } from '../core/index.js';
+import { interpolateTree, type EnvRecord } from './interpolate.js';
+import { formatKeyPath, type PathIssue, type PathKey } from './key-path.js';
+import { createSnapshot } from './snapshot.js';
+import type { ConfigSnapshot } from './types.js';
+import { validateMesh } from './validate.js';
+import { interpolateDocument } from './yaml-interpolate.js';
+import { locateInDocument, pathAtOffset } from './yaml-locate.js';
+
+export interface LoadOptions {
+  /** Shown in issues (`file:line:col`) and used as the snapshot's source. */
+  readonly file?: string;
+  /** Variables for `${VAR}`; default `process.env`. */
+  readonly env?: EnvRecord;
+  /** The snapshot's version; default 1 (a ConfigStore renumbers as it applies). */
+  readonly version?: number;
+  /** The snapshot's source when there is no file; default `inline` for text, `object` for objects. */
+  readonly source?: string;
+}
+
+/**
+ * Parses mesh.yaml text into a validated, normalised, deep-frozen snapshot. Every problem is collected
+ * (YAML syntax, duplicate keys, unset variables, schema, cross-field rules) and thrown together as one
+ * ConfigValidationError whose issues carry file, line, column and key path.
+ *
+ * @example
+ * const snap = parseMeshConfig(fs.readFileSync('mesh.yaml', 'utf8'), { file: 'mesh.yaml' });
+ * snap.config.services.orders.timeout // 2000
+ */
+export function parseMeshConfig(text: string, opts: LoadOptions = {}): ConfigSnapshot {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  const located = (offset: number | undefined, path: readonly PathKey[], message: string): ConfigIssue => {
+    const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
+    return { file: opts.file, line: pos?.line, column: pos?.col, path: formatKeyPath(path), message };
+  };
+
+  const issues: ConfigIssue[] = doc.errors.map((e) => {
+    const path = pathAtOffset(doc, e.pos[0]);
+    return located(e.pos[0], path, yamlMessage(e, path));
+  });
+  // A repeated key leaves a usable tree (the last one wins), so keep checking; real syntax errors do not.
+  if (doc.errors.every((e) => e.code === 'DUPLICATE_KEY')) {
+    const failed = interpolateDocument(doc, opts.env ?? process.env);
+    const result = validateMesh(doc.toJS({ maxAliasCount: 1000 }));
+    const all = [...failed, ...(result.ok ? [] : withoutEchoes(result.issues, failed))];
+    for (const i of all) issues.push(located(locateInDocument(doc, i.path, i.at), i.path, i.message));
+    if (issues.length === 0 && result.ok) return createSnapshot(result.config, { version: opts.version, source: opts.file ?? opts.source ?? 'inline' });
+  }
+  throw new ConfigValidationError(sortByPosition(issues));
+}
+
+/**
+ * Validates a configuration given as a plain object (`createMesh({ config: {...} })`) with the same
+ * rules as a file; its issues have key paths but no positions.
+ *
+ * @example
+ * normalizeConfigObject({ services: { orders: { endpoints: ['127.0.0.1:8081'] } } }).config.services.orders
+ */
+export function normalizeConfigObject(obj: unknown, opts: Omit<LoadOptions, 'file'> = {}): ConfigSnapshot {
+  const interpolated = interpolateTree(obj, opts.env ?? process.env);
+  const result = validateMesh(interpolated.value);
+  const all = [...interpolated.issues, ...(result.ok ? [] : withoutEchoes(result.issues, interpolated.issues))];
+  if (all.length > 0 || !result.ok) throw new ConfigValidationError(all.map((i) => ({ path: formatKeyPath(i.path), message: i.message })));
+  return createSnapshot(result.config, { version: opts.version, source: opts.source ?? 'object' });
+}
+
+/**
+ * Reads and parses a mesh.yaml file (synchronously: it is small, read at startup and on change).
+ * A file that cannot be read is reported like any other problem, as a ConfigValidationError, so
+ * callers handle one kind of failure. `opts.file` overrides the name shown in issues.
+ *
+ * @example
+ * const snap = loadMeshConfigFile('mesh.yaml', { env: { PORT: '8081' } });
+ */
+export function loadMeshConfigFile(path: string, opts: LoadOptions = {}): ConfigSnapshot {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigValidationError([{ file: opts.file ?? path, path: '', message: `cannot read the file: ${(e as Error).message}` }]);
+  }
+  return parseMeshConfig(text, { ...opts, file: opts.file ?? path });
+}
+
+/** A value whose `${VAR}` failed is still the raw text; the schema's complaint about it would only repeat the cause. */
+function withoutEchoes(issues: readonly PathIssue[], failed: readonly PathIssue[]): PathIssue[] {
+  const bad = failed.map((f) => formatKeyPath(f.path));
+  return issues.filter((i) => {
+    const p = formatKeyPath(i.path);
+    return !bad.some((b) => p === b || p.startsWith(`${b}.`) || p.startsWith(`${b}[`));
+  });
+}
+
+function yamlMessage(e: YAMLError, path: readonly PathKey[]): string {
+  if (e.code === 'DUPLICATE_KEY') return `duplicate key '${String(path[path.length - 1] ?? '')}'`;
+  return `invalid YAML: ${e.message.split('\n')[0]}`;
+}
+
+function sortByPosition(issues: ConfigIssue[]): ConfigIssue[] {
+  const key = (i: ConfigIssue) => (i.line ?? Infinity) * 1e6 + (i.column ?? 0);
+  return issues.map((i, n) => ({ i, n })).sort((a, b) => key(a.i) - key(b.i) || a.n - b.n).map(({ i }) => i);
+}

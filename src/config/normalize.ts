@@ -1,0 +1,118 @@
+import {
+  DEFAULT_ADMIN,
+  DEFAULT_CERT_TTL,
+  DEFAULT_CONTROL_STORE,
+  DEFAULT_ETCD_PREFIX,
+  DEFAULT_IDENTITY,
+  DEFAULT_INBOUND,
+  DEFAULT_MESH,
+  DEFAULT_OUTBOUND,
+  DEFAULT_TELEMETRY,
+  DEFAULT_TRUST_DOMAIN,
+} from './defaults.js';
+import { parseDuration } from './duration.js';
+import { IssueList, type PathIssue } from './key-path.js';
+import { normalizeService } from './normalize-service.js';
+import type { RawMesh } from './schema.js';
+import type { ControlConfig, IdentityConfig, InboundConfig, MeshConfig, ServiceConfig, TelemetryConfig } from './types.js';
+
+export type NormalizeResult = { readonly ok: true; readonly config: MeshConfig } | { readonly ok: false; readonly issues: readonly PathIssue[] };
+
+/**
+ * A schema-valid raw mesh.yaml → MeshConfig: every default applied (once, here), durations in ms,
+ * and the rules that span several keys checked. Returns every issue found rather than the first.
+ *
+ * @example
+ * const r = normalizeMesh(rawMeshSchema.parse(yaml));
+ * if (r.ok) use(r.config); else report(r.issues);
+ */
+export function normalizeMesh(raw: RawMesh): NormalizeResult {
+  const issues = new IssueList();
+  const hasControl = raw.control !== undefined;
+
+  const services: Record<string, ServiceConfig> = {};
+  for (const [name, svc] of Object.entries(raw.services ?? {})) services[name] = normalizeService(name, svc, { hasControl }, issues);
+
+  const identity = normalizeIdentity(raw.identity);
+  if (identity.mode === 'control' && !hasControl) issues.add(['identity', 'mode'], 'identity mode control needs control: { url: … } at the top level');
+
+  const config: MeshConfig = {
+    mesh: raw.mesh ?? DEFAULT_MESH,
+    trustDomain: raw.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+    identity,
+    control: normalizeControl(raw.control, issues),
+    outbound: raw.outbound ?? DEFAULT_OUTBOUND,
+    services,
+    authorization: Object.fromEntries(
+      Object.entries(raw.authorization ?? {}).map(([name, rules]) => [
+        name,
+        rules.map((r) => ({ from: r.from, methods: r.methods ? [...new Set(r.methods)] : undefined, paths: r.paths })),
+      ]),
+    ),
+    admin: { port: raw.admin?.port ?? DEFAULT_ADMIN.port, host: raw.admin?.host ?? DEFAULT_ADMIN.host },
+    inbound: normalizeInbound(raw.inbound),
+    telemetry: normalizeTelemetry(raw.telemetry, issues),
+  };
+
+  const { admin, inbound } = config;
+  if (admin.port !== undefined && admin.port !== 0 && admin.port === inbound.port && admin.host === inbound.host) {
+    issues.add(['admin', 'port'], `admin and inbound both listen on ${admin.host}:${admin.port}`);
+  }
+  return issues.ok ? { ok: true, config } : { ok: false, issues: issues.issues };
+}
+
+function normalizeIdentity(raw: RawMesh['identity']): IdentityConfig {
+  if (!raw) return DEFAULT_IDENTITY;
+  switch (raw.mode) {
+    case 'dev':
+      return { mode: 'dev', dir: raw.dir ?? '.inmesh', certTtl: raw.certTtl === undefined ? DEFAULT_CERT_TTL : parseDuration(raw.certTtl) };
+    case 'control':
+      return { mode: 'control', certTtl: raw.certTtl === undefined ? DEFAULT_CERT_TTL : parseDuration(raw.certTtl) };
+    case 'files':
+      return { mode: 'files', certFile: raw.certFile, keyFile: raw.keyFile, caFile: raw.caFile };
+    case 'none':
+      return { mode: 'none' };
+  }
+}
+
+/** `control.etcd` without `store` means etcd; a store of etcd needs its endpoints. */
+function normalizeControl(raw: RawMesh['control'], issues: IssueList): ControlConfig | undefined {
+  if (!raw) return undefined;
+  const store = raw.store ?? (raw.etcd ? 'etcd' : DEFAULT_CONTROL_STORE);
+  if (store === 'etcd' && !raw.etcd) issues.add(['control', 'store'], 'store etcd needs control.etcd: { endpoints: [...] }');
+  if (store !== 'etcd' && raw.etcd) issues.add(['control', 'etcd'], `etcd is set but store is ${store}`, 'key');
+  return {
+    url: raw.url,
+    store,
+    etcd: raw.etcd ? { endpoints: raw.etcd.endpoints, prefix: raw.etcd.prefix ?? DEFAULT_ETCD_PREFIX } : undefined,
+  };
+}
+
+function normalizeInbound(raw: RawMesh['inbound']): InboundConfig {
+  const d = DEFAULT_INBOUND;
+  if (!raw) return d;
+  const rl = raw.rateLimit;
+  return {
+    port: raw.port ?? d.port,
+    host: raw.host ?? d.host,
+    maxConcurrent: raw.maxConcurrent ?? d.maxConcurrent,
+    maxQueue: raw.maxQueue ?? d.maxQueue,
+    // A one-second burst by default: a token bucket of rps tokens.
+    rateLimit: rl ? { rps: rl.rps, burst: rl.burst ?? Math.max(1, Math.ceil(rl.rps)), perCaller: rl.perCaller ?? false } : d.rateLimit,
+    drainTimeout: raw.drainTimeout === undefined ? d.drainTimeout : parseDuration(raw.drainTimeout),
+  };
+}
+
+function normalizeTelemetry(raw: RawMesh['telemetry'], issues: IssueList): TelemetryConfig {
+  const d = DEFAULT_TELEMETRY;
+  if (!raw) return d;
+  const t = raw.tracing ?? {};
+  const exporter = t.exporter ?? d.tracing.exporter;
+  if (exporter === 'none' && t.endpoint !== undefined) {
+    issues.add(['telemetry', 'tracing', 'endpoint'], 'an endpoint is set but no exporter: add exporter: otlp (or zipkin)', 'key');
+  }
+  return {
+    tracing: { exporter, endpoint: t.endpoint, sampleRatio: t.sampleRatio ?? d.tracing.sampleRatio },
+    accessLog: raw.accessLog ?? d.accessLog,
+  };
+}

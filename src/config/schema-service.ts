@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { count, headerName, labels, percent, positiveDuration, shortName } from './schema-parts.js';
+import { retriesSchema } from './schema-retries.js';
+import { routeSchema } from './schema-route.js';
+
+/** `"host:port"` (IPv6 in brackets: `"[::1]:8080"`), or an object with labels and a weight. */
+export const endpointSchema = z
+  .union([
+    z.string(),
+    z.strictObject({
+      address: z.string(),
+      labels: labels.optional(),
+      weight: z.number().positive({ error: 'must be greater than 0' }).optional(),
+    }),
+  ])
+  .describe("'host:port', or { address: 'host:port', labels: {...}, weight }.");
+
+/**
+ * Where endpoints come from when they are not listed: `{ dns: name, port, type, interval, labels }`
+ * (A/AAAA/ANY need a port, SRV records carry theirs; a name starting with `_` defaults to SRV), or
+ * `{ control: true }` for the control daemon's registry. Exactly one of `dns` and `control`.
+ */
+export const discoverySchema = z.strictObject({
+  dns: z.string().min(1).optional(),
+  port: count(1, 65_535).optional(),
+  type: z.enum(['A', 'AAAA', 'ANY', 'SRV']).optional(),
+  interval: positiveDuration.optional(),
+  labels: labels.optional(),
+  control: z.literal(true).optional(),
+});
+
+export const LOAD_BALANCER_KINDS = ['p2c-ewma', 'least-request', 'round-robin', 'ring-hash'] as const;
+const loadBalancerKind = z.enum(LOAD_BALANCER_KINDS);
+
+export const loadBalancerSchema = z.union([
+  loadBalancerKind,
+  z.strictObject({
+    kind: loadBalancerKind.optional(),
+    hashHeader: headerName.optional(),
+    virtualNodes: count(1, 10_000).optional(),
+    decay: positiveDuration.optional(),
+  }),
+]);
+
+export const circuitBreakerSchema = z.strictObject({
+  errorThresholdPercentage: percent.optional(),
+  volumeThreshold: count(1).optional(),
+  resetTimeout: positiveDuration.optional(),
+  rollingCountTimeout: positiveDuration.optional(),
+});
+
+export const outlierDetectionSchema = z.strictObject({
+  consecutive5xx: count(1).optional(),
+  consecutiveConnectFailures: count(1).optional(),
+  interval: positiveDuration.optional(),
+  baseEjectionTime: positiveDuration.optional(),
+  maxEjectionPercent: percent.optional(),
+  successRateStdevFactor: z.number().positive({ error: 'must be greater than 0' }).optional(),
+  successRateMinimumHosts: count(1).optional(),
+  successRateRequestVolume: count(1).optional(),
+});
+
+export const concurrencySchema = z.strictObject({
+  maxInFlight: count(1),
+  maxPending: count(0).optional(),
+});
+
+export const serviceSchema = z.strictObject({
+  endpoints: z.array(endpointSchema).optional(),
+  discovery: discoverySchema.optional(),
+  tls: z.enum(['mesh', 'none']).optional(),
+  loadBalancer: loadBalancerSchema.optional(),
+  timeout: positiveDuration.optional(),
+  perTryTimeout: positiveDuration.optional(),
+  retries: retriesSchema.optional(),
+  circuitBreaker: circuitBreakerSchema.optional(),
+  outlierDetection: outlierDetectionSchema.optional(),
+  concurrency: concurrencySchema.optional(),
+  /** Subset name → the labels an endpoint must carry to belong to it. */
+  subsets: z.record(shortName, labels).optional(),
+  routes: z.array(routeSchema).optional(),
+  connections: count(1, 1_024).optional(),
+});
+
+export type RawService = z.infer<typeof serviceSchema>;
+export type RawEndpoint = z.infer<typeof endpointSchema>;

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { count, httpMethod, httpUrl, listenPort, NAME_PATTERN, ratio, positiveDuration, serviceName } from './schema-parts.js';
+import { serviceSchema } from './schema-service.js';
+
+/**
+ * The raw mesh.yaml, as written: every object is strict (an unknown key is an error), every key is
+ * optional except what a block cannot work without. Defaults and cross-field rules live in
+ * normalize.ts, so this schema stays a faithful description for `z.toJSONSchema` and editors.
+ */
+
+const identitySchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('dev'), dir: z.string().min(1).optional(), certTtl: positiveDuration.optional() }),
+  z.strictObject({ mode: z.literal('control'), certTtl: positiveDuration.optional() }),
+  z.strictObject({ mode: z.literal('files'), certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1) }),
+  z.strictObject({ mode: z.literal('none') }),
+]);
+
+const controlSchema = z.strictObject({
+  url: httpUrl,
+  store: z.enum(['memory', 'file', 'etcd']).optional(),
+  etcd: z.strictObject({ endpoints: z.array(httpUrl).min(1), prefix: z.string().optional() }).optional(),
+});
+
+const authorizationRuleSchema = z.strictObject({
+  from: z
+    .array(z.string().regex(/^(\*|spiffe:\/\/.+)$/, { error: (iss) => `invalid peer ${JSON.stringify(iss.input)}: expected a SPIFFE ID (spiffe://…) or '*'` }))
+    .min(1, { error: 'list at least one peer (spiffe://… or *)' }),
+  methods: z.array(httpMethod).min(1).optional(),
+  paths: z.array(z.string().regex(/^(\/|\*)/, { error: (iss) => `invalid path ${JSON.stringify(iss.input)}: must start with '/' (a trailing * matches a prefix)` })).min(1).optional(),
+});
+
+const adminSchema = z.strictObject({ port: listenPort.optional(), host: z.string().min(1).optional() });
+
+const inboundSchema = z.strictObject({
+  port: listenPort.optional(),
+  host: z.string().min(1).optional(),
+  maxConcurrent: count(1).optional(),
+  maxQueue: count(0).optional(),
+  rateLimit: z
+    .strictObject({ rps: z.number().positive({ error: 'must be greater than 0' }), burst: count(1).optional(), perCaller: z.boolean().optional() })
+    .optional(),
+  drainTimeout: positiveDuration.optional(),
+});
+
+const telemetrySchema = z.strictObject({
+  tracing: z
+    .strictObject({
+      exporter: z.enum(['none', 'otlp', 'zipkin', 'console']).optional(),
+      endpoint: httpUrl.optional(),
+      sampleRatio: ratio('sampleRatio').optional(),
+    })
+    .optional(),
+  accessLog: z.boolean().optional(),
+});
+
+export const rawMeshSchema = z.strictObject({
+  mesh: z.string().regex(NAME_PATTERN, { error: (iss) => `invalid mesh name ${JSON.stringify(iss.input)}: use lowercase letters, digits, '-' and '.'` }).optional(),
+  trustDomain: z
+    .string()
+    .regex(/^[a-z0-9._-]{1,255}$/, { error: (iss) => `invalid trust domain ${JSON.stringify(iss.input)}: use lowercase letters, digits, '.', '-' and '_'` })
+    .optional(),
+  identity: identitySchema.optional(),
+  control: controlSchema.optional(),
+  outbound: z.enum(['passthrough', 'deny']).optional(),
+  services: z.record(serviceName, serviceSchema).optional(),
+  authorization: z.record(serviceName, z.array(authorizationRuleSchema)).optional(),
+  admin: adminSchema.optional(),
+  inbound: inboundSchema.optional(),
+  telemetry: telemetrySchema.optional(),
+});
+
+export type RawMesh = z.infer<typeof rawMeshSchema>;
+export { serviceSchema };

@@ -1,0 +1,4 @@
+export * from './latency-histogram.js';
+export * from './histogram-metric.js';
+export * from './mesh-metrics.js';
+export * from './console-logger.js';

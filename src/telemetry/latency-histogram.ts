@@ -1,0 +1,102 @@
+/**
+ * Prometheus bucket bounds (seconds) for request durations. Finer than OpenTelemetry's default
+ * at the low end, because in-process mesh calls on one host take tens to hundreds of microseconds.
+ */
+export const EXPORT_BOUNDS: readonly number[] = Object.freeze([
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]);
+
+const SUBDIVISIONS = 8;
+const FLOOR = 0.00001;
+
+/** Internal bounds: each exported interval cut into 8 geometric steps, so percentiles are within ~10%. */
+const INTERNAL_BOUNDS: Float64Array = (() => {
+  const bounds: number[] = [];
+  let lo = FLOOR;
+  for (const hi of EXPORT_BOUNDS) {
+    const step = Math.pow(hi / lo, 1 / SUBDIVISIONS);
+    for (let i = 1; i < SUBDIVISIONS; i++) bounds.push(lo * Math.pow(step, i));
+    bounds.push(hi);
+    lo = hi;
+  }
+  return Float64Array.from(bounds);
+})();
+
+/** For each exported bound, the index of the internal bucket that ends at it. */
+const EXPORT_INDEX: readonly number[] = EXPORT_BOUNDS.map((b) => INTERNAL_BOUNDS.indexOf(b));
+
+/**
+ * A latency histogram in a typed array: `observe` is a binary search and an increment (a few
+ * nanoseconds, against ~400 ns for prom-client's Histogram.observe). Exported at scrape time.
+ *
+ * @example
+ * const h = new LatencyHistogram();
+ * h.observe(0.0021);
+ * h.percentile(0.99);
+ */
+export class LatencyHistogram {
+  /** counts[i] = observations in (bounds[i-1], bounds[i]]; the last slot is +Inf. */
+  readonly counts = new Float64Array(INTERNAL_BOUNDS.length + 1);
+  count = 0;
+  sum = 0;
+
+  observe(seconds: number): void {
+    let lo = 0;
+    let hi = INTERNAL_BOUNDS.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (INTERNAL_BOUNDS[mid]! < seconds) lo = mid + 1;
+      else hi = mid;
+    }
+    this.counts[lo]!++;
+    this.count++;
+    this.sum += seconds;
+  }
+
+  /** The q-quantile (0..1) in seconds, interpolated within its bucket; NaN when empty. */
+  percentile(q: number): number {
+    if (this.count === 0) return NaN;
+    const rank = q * this.count;
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      const c = this.counts[i]!;
+      if (c === 0) continue;
+      if (seen + c >= rank) {
+        const lower = i === 0 ? 0 : INTERNAL_BOUNDS[i - 1]!;
+        const upper = i < INTERNAL_BOUNDS.length ? INTERNAL_BOUNDS[i]! : lower * 2;
+        return lower + ((upper - lower) * Math.max(0, rank - seen)) / c;
+      }
+      seen += c;
+    }
+    return INTERNAL_BOUNDS[INTERNAL_BOUNDS.length - 1]!;
+  }
+
+  /** Cumulative counts at each exported bound, then +Inf (Prometheus `le` buckets). */
+  exportBuckets(): number[] {
+    const out: number[] = [];
+    let cumulative = 0;
+    let next = 0;
+    for (let b = 0; b < EXPORT_INDEX.length; b++) {
+      const end = EXPORT_INDEX[b]!;
+      for (; next <= end; next++) cumulative += this.counts[next]!;
+      out.push(cumulative);
+    }
+    for (; next < this.counts.length; next++) cumulative += this.counts[next]!;
+    out.push(cumulative);
+    return out;
+  }
+
+  /** Adds another histogram's observations into this one. */
+  add(other: LatencyHistogram): this {
+    for (let i = 0; i < other.counts.length; i++) this.counts[i]! += other.counts[i]!;
+    this.count += other.count;
+    this.sum += other.sum;
+    return this;
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.count = 0;
+    this.sum = 0;
+  }
+}

@@ -1,0 +1,152 @@
+import { Counter, Registry } from 'prom-client';
+import { HistogramMetric } from './histogram-metric.js';
+import { LatencyHistogram } from './latency-histogram.js';
+
+/** The per-call recorder of one (destination, route): status-indexed series made on first use. */
+export class CallSeries {
+  readonly #byStatus: Array<LatencyHistogram | undefined> = new Array(600);
+  readonly #byError = new Map<string, LatencyHistogram>();
+  readonly #family: HistogramMetric;
+  readonly #labels: Readonly<Record<string, string>>;
+
+  constructor(family: HistogramMetric, labels: Readonly<Record<string, string>>) {
+    this.#family = family;
+    this.#labels = labels;
+  }
+
+  status(code: number, seconds: number): void {
+    let h = this.#byStatus[code];
+    if (!h) h = this.#byStatus[code] = this.#family.series({ ...this.#labels, http_response_status_code: String(code), error_type: '' });
+    h.observe(seconds);
+  }
+
+  error(type: string, seconds: number): void {
+    let h = this.#byError.get(type);
+    if (!h) this.#byError.set(type, (h = this.#family.series({ ...this.#labels, http_response_status_code: '', error_type: type })));
+    h.observe(seconds);
+  }
+}
+
+/** The per-endpoint recorder: success and failure latencies. */
+export interface EndpointSeries {
+  readonly success: LatencyHistogram;
+  readonly failure: LatencyHistogram;
+}
+
+export interface LatencySummary {
+  readonly requests: number;
+  readonly failures: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
+/**
+ * The mesh's metrics: a private prom-client Registry (never the global one) holding
+ * OpenTelemetry-named HTTP histograms and `inmesh_*` series.
+ *
+ * @example
+ * const metrics = new MeshMetrics({ service: 'checkout' });
+ * await metrics.registry.metrics();
+ */
+export class MeshMetrics {
+  readonly registry: Registry;
+  readonly source: string;
+  readonly clientDuration: HistogramMetric;
+  readonly endpointDuration: HistogramMetric;
+  readonly configReloads: Counter<'result'>;
+
+  constructor(o: { service: string; registry?: Registry }) {
+    this.registry = o.registry ?? new Registry();
+    this.source = o.service;
+    this.clientDuration = new HistogramMetric(
+      'http_client_request_duration_seconds',
+      'Duration of logical HTTP client calls through the mesh, as the caller saw them (retries included).',
+      this.registry,
+    );
+    this.endpointDuration = new HistogramMetric(
+      'inmesh_endpoint_request_duration_seconds',
+      'Duration of HTTP attempts per destination endpoint, by outcome.',
+      this.registry,
+    );
+    this.configReloads = new Counter({
+      name: 'inmesh_config_reloads_total',
+      help: 'Configuration updates, applied or rejected.',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+  }
+
+  callSeries(destination: string, route: string): CallSeries {
+    return new CallSeries(this.clientDuration, { source_service: this.source, destination_service: destination, route });
+  }
+
+  endpointSeries(destination: string, endpoint: string): EndpointSeries {
+    const base = { source_service: this.source, destination_service: destination, endpoint };
+    return {
+      success: this.endpointDuration.series({ ...base, outcome: 'success' }),
+      failure: this.endpointDuration.series({ ...base, outcome: 'failure' }),
+    };
+  }
+
+  /** Forgets an endpoint that left its destination, so series do not pile up as endpoints churn. */
+  removeEndpoint(destination: string, endpoint: string): void {
+    const base = { source_service: this.source, destination_service: destination, endpoint };
+    this.endpointDuration.remove({ ...base, outcome: 'success' });
+    this.endpointDuration.remove({ ...base, outcome: 'failure' });
+  }
+
+  /** Per destination, and per endpoint within it: requests, failures and latency percentiles (seconds). */
+  endpointSummary(): Map<string, Map<string, LatencySummary>> {
+    const out = new Map<string, Map<string, { ok?: LatencyHistogram; bad?: LatencyHistogram }>>();
+    for (const { labels, histogram } of this.endpointDuration.entries()) {
+      const dest = String(labels.destination_service);
+      const ep = String(labels.endpoint);
+      const byEp = out.get(dest) ?? new Map();
+      out.set(dest, byEp);
+      const pair = byEp.get(ep) ?? {};
+      byEp.set(ep, pair);
+      if (labels.outcome === 'success') pair.ok = histogram;
+      else pair.bad = histogram;
+    }
+    const result = new Map<string, Map<string, LatencySummary>>();
+    for (const [dest, byEp] of out) {
+      const m = new Map<string, LatencySummary>();
+      for (const [ep, { ok, bad }] of byEp) m.set(ep, summarize(ok, bad));
+      result.set(dest, m);
+    }
+    return result;
+  }
+
+  /** Per destination, logical calls as the caller saw them. */
+  callSummary(): Map<string, LatencySummary> {
+    const groups = new Map<string, { ok: LatencyHistogram[]; bad: LatencyHistogram[] }>();
+    for (const { labels, histogram } of this.clientDuration.entries()) {
+      const dest = String(labels.destination_service);
+      const g = groups.get(dest) ?? { ok: [], bad: [] };
+      groups.set(dest, g);
+      const code = Number(labels.http_response_status_code);
+      (labels.error_type === '' && code < 500 ? g.ok : g.bad).push(histogram);
+    }
+    const result = new Map<string, LatencySummary>();
+    for (const [dest, g] of groups) result.set(dest, summarizeMany(g.ok, g.bad));
+    return result;
+  }
+}
+
+function summarize(ok: LatencyHistogram | undefined, bad: LatencyHistogram | undefined): LatencySummary {
+  return summarizeMany(ok ? [ok] : [], bad ? [bad] : []);
+}
+
+function summarizeMany(ok: LatencyHistogram[], bad: LatencyHistogram[]): LatencySummary {
+  const merged = new LatencyHistogram();
+  for (const h of ok) merged.add(h);
+  for (const h of bad) merged.add(h);
+  return {
+    requests: merged.count,
+    failures: bad.reduce((n, h) => n + h.count, 0),
+    p50: merged.percentile(0.5),
+    p90: merged.percentile(0.9),
+    p99: merged.percentile(0.99),
+  };
+}

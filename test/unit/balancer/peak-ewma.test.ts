@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/core/index.js';
+import { DEFAULT_RTT_MS, PeakEwma } from '../../../src/balancer/peak-ewma.js';
+
+const TAU = 1000;
+
+function setup(defaultRtt?: number) {
+  const clock = new FakeClock(5_000);
+  const ewma = new PeakEwma({ decay: TAU, clock, defaultRtt });
+  return { clock, ewma };
+}
+
+describe('PeakEwma', () => {
+  it('starts at the default RTT (30 ms, as Linkerd) with nothing in flight', () => {
+    const { ewma } = setup();
+    expect(DEFAULT_RTT_MS).toBe(30);
+    expect(ewma.pending).toBe(0);
+    expect(ewma.cost()).toBe(30);
+    expect(setup(7).ewma.cost()).toBe(7);
+  });
+
+  it('blends a lower sample by w = exp(-Δt/decay)', () => {
+    const { clock, ewma } = setup(100);
+    clock.advance(TAU); // w = 1/e
+    ewma.observe(10);
+    const w = Math.exp(-1);
+    expect(ewma.rtt()).toBeCloseTo(100 * w + 10 * (1 - w), 10);
+
+    clock.advance(TAU / 2);
+    const before = ewma.rtt() / Math.exp(-0.5); // the stored estimate
+    ewma.observe(5);
+    const w2 = Math.exp(-0.5);
+    expect(ewma.rtt()).toBeCloseTo(before * w2 + 5 * (1 - w2), 10);
+  });
+
+  it('ignores a lower sample taken at the same instant as the last one (w = 1)', () => {
+    const { ewma } = setup(50);
+    ewma.observe(1);
+    expect(ewma.cost()).toBe(50);
+  });
+
+  it('jumps to a sample above the average at once (the peak), then decays towards zero', () => {
+    const { clock, ewma } = setup(20);
+    clock.advance(1);
+    ewma.observe(400);
+    expect(ewma.cost()).toBe(400);
+    clock.advance(TAU);
+    expect(ewma.cost()).toBeCloseTo(400 * Math.exp(-1), 10);
+    clock.advance(2 * TAU);
+    expect(ewma.cost()).toBeCloseTo(400 * Math.exp(-3), 10);
+  });
+
+  it('cost() only reads: interleaved reads do not change what samples do', () => {
+    const a = setup(100);
+    const b = setup(100);
+    for (const [dt, rtt] of [
+      [300, 40],
+      [10, 500],
+      [700, 20],
+      [50, 60],
+    ] as const) {
+      a.clock.advance(dt);
+      b.clock.advance(dt);
+      for (let i = 0; i < 10; i++) b.ewma.cost();
+      a.ewma.observe(rtt);
+      b.ewma.observe(rtt);
+      expect(b.ewma.cost()).toBe(a.ewma.cost());
+    }
+  });
+
+  it('multiplies the estimate by pending + 1', () => {
+    const { ewma } = setup(10);
+    ewma.start();
+    ewma.start();
+    ewma.start();
+    expect(ewma.pending).toBe(3);
+    expect(ewma.cost()).toBe(40);
+  });
+
+  it('start() returns the clock time and end() records now - start as the RTT', () => {
+    const { clock, ewma } = setup(10);
+    const t = ewma.start();
+    expect(t).toBe(5_000);
+    clock.advance(250);
+    ewma.end(t);
+    expect(ewma.pending).toBe(0);
+    expect(ewma.cost()).toBe(250); // a peak
+  });
+
+  it('never counts pending below zero', () => {
+    const { clock, ewma } = setup(10);
+    ewma.end(clock.now());
+    ewma.end(clock.now());
+    expect(ewma.pending).toBe(0);
+    ewma.start();
+    expect(ewma.pending).toBe(1);
+  });
+
+  it('ignores negative and NaN samples', () => {
+    const { clock, ewma } = setup(10);
+    clock.advance(TAU);
+    ewma.observe(-5);
+    ewma.observe(Number.NaN);
+    expect(ewma.rtt()).toBeCloseTo(10 * Math.exp(-1), 10);
+  });
+
+  it('penalize() adds to the decayed estimate, which then decays like a peak', () => {
+    const { clock, ewma } = setup(10);
+    clock.advance(TAU);
+    ewma.penalize(100);
+    expect(ewma.cost()).toBeCloseTo(10 * Math.exp(-1) + 100, 10);
+    clock.advance(TAU);
+    expect(ewma.cost()).toBeCloseTo((10 * Math.exp(-1) + 100) * Math.exp(-1), 10);
+  });
+
+  it('refuses a non-positive decay', () => {
+    expect(() => new PeakEwma({ decay: 0, clock: new FakeClock() })).toThrow(RangeError);
+  });
+});
