@@ -1,15 +1,18 @@
 /**
  * Writes schema/mesh.schema.json from the zod schema of mesh.yaml. With `--check` it writes nothing
- * and exits 1 when the committed file is out of date (CI runs `tsx scripts/write-schema.ts --check`).
+ * and exits 1 when the file is out of date (CI runs `tsx scripts/write-schema.ts --check`).
+ * An optional path argument writes or checks another file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { meshJsonSchema } from '../src/config/json-schema.js';
 
-const target = fileURLToPath(new URL('../schema/mesh.schema.json', import.meta.url));
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const target = args.find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('../schema/mesh.schema.json', import.meta.url));
 const text = `${JSON.stringify(meshJsonSchema(), null, 2)}\n`;
 
-if (process.argv.includes('--check')) {
+if (check) {
   let committed = '';
   try {
     committed = readFileSync(target, 'utf8');

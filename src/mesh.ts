@@ -98,6 +98,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   });
   let passthroughAgent: Agent | undefined;
   const dispatcher = new MeshDispatcher(client, {
+    clock: env.clock,
     passthrough: () => (store.current().config.outbound === 'deny' ? undefined : (passthroughAgent ??= new Agent())),
   });
 

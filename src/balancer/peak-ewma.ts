@@ -50,17 +50,21 @@ export class PeakEwma {
     return this.#clock.now();
   }
 
-  /** Ends a call begun with `start` and records its round-trip time. */
-  end(startedAt: number): void {
+  /** Counts a call as in flight when the caller already has the start time. */
+  enter(): void {
+    this.#pending++;
+  }
+
+  /** Ends a call begun with `start` and records its round-trip time; `now` saves a clock read when the caller has it. */
+  end(startedAt: number, now = this.#clock.now()): void {
     if (this.#pending > 0) this.#pending--;
-    this.observe(this.#clock.now() - startedAt);
+    this.observe(now - startedAt, now);
   }
 
   /** Records one round-trip time (ms) without touching the pending count. */
-  observe(rttMs: number): void {
+  observe(rttMs: number, now = this.#clock.now()): void {
     // A negative or NaN sample (a clock that stepped) would poison the average for good.
     if (!(rttMs >= 0)) return;
-    const now = this.#clock.now();
     if (rttMs > this.#estimate) {
       this.#estimate = rttMs;
     } else {

@@ -1,4 +1,4 @@
-import { createCallContext, type CallContext, type Service, type Stack } from '../core/index.js';
+import type { BuiltStack, Stack } from '../core/index.js';
 import type { DiscoveryConfig, ServiceConfig } from '../config/types.js';
 import { createResolver } from '../discovery/create-resolver.js';
 import type { Resolver } from '../discovery/resolver.js';
@@ -22,8 +22,11 @@ export interface DestinationStacks {
  */
 export class Destination {
   readonly name: string;
-  /** The current client stack; read once per call. */
-  call: Service<HttpRequest, HttpResponse>;
+  /**
+   * The current client stack, read once per call: the service and its outermost taps (client
+   * metrics), which the dispatcher runs on the continuation it has anyway.
+   */
+  stack: BuiltStack<HttpRequest, HttpResponse>;
   #cfg: ServiceConfig;
   #resolver: Resolver;
   #unsubscribe: () => void;
@@ -41,6 +44,7 @@ export class Destination {
       (spec) =>
         new HttpEndpoint({
           destination: this.name,
+          authority: this.name,
           spec,
           connections: this.#cfg.connections,
           decay: this.#cfg.loadBalancer.decay,
@@ -54,7 +58,7 @@ export class Destination {
     this.#picker = createPicker(cfg.loadBalancer, this.#endpoints.endpoints, env);
     this.#resolver = createResolver(cfg.discovery, env);
     this.#unsubscribe = this.#resolver.subscribe((specs) => this.#endpoints.update(specs));
-    this.call = this.#build();
+    this.stack = this.#build();
   }
 
   get config(): ServiceConfig {
@@ -82,12 +86,7 @@ export class Destination {
       old.close();
     }
     this.#picker = createPicker(cfg.loadBalancer, this.#endpoints.endpoints, this.#env);
-    this.call = this.#build();
-  }
-
-  /** A context for a new logical call to this destination. */
-  context(): CallContext {
-    return createCallContext({ service: this.name });
+    this.stack = this.#build();
   }
 
   async close(): Promise<void> {
@@ -96,7 +95,7 @@ export class Destination {
     await this.#endpoints.close();
   }
 
-  #build(): Service<HttpRequest, HttpResponse> {
+  #build(): BuiltStack<HttpRequest, HttpResponse> {
     const params: ClientParams = {
       name: this.name,
       service: this.#cfg,
@@ -104,7 +103,7 @@ export class Destination {
       picker: () => this.#picker,
       series: this.#env.metrics.callSeries(this.name, 'default'),
     };
-    return this.#stacks.client.build(params, this.#env, unreachable);
+    return this.#stacks.client.buildWithOuterTap(params, this.#env, unreachable);
   }
 }
 

@@ -47,6 +47,9 @@ export function interpolate(text: string, env: EnvRecord = process.env): Interpo
 /**
  * Interpolates every string value (not key) of a plain tree, returning a copy and the issues found,
  * each at the path of the string it came from.
+ *
+ * @example
+ * interpolateTree({ admin: { host: '${HOST:-127.0.0.1}' } }, {}).value // { admin: { host: '127.0.0.1' } }
  */
 export function interpolateTree(root: unknown, env: EnvRecord = process.env): { value: unknown; issues: PathIssue[] } {
   const issues = new IssueList();

@@ -57,7 +57,11 @@ export const mirrorSchema = z.strictObject({
 export const routeSchema = z.strictObject({
   name: shortName.optional(),
   match: routeMatchSchema.optional(),
-  backends: z.array(backendSchema).min(1, { error: 'a route needs at least one backend (omit backends for all endpoints)' }).optional(),
+  backends: z
+    .array(backendSchema)
+    .min(1, { error: 'a route needs at least one backend (omit backends for all endpoints)' })
+    .optional()
+    .describe('Traffic split: subsets with weights adding up to 100; one backend may omit its weight.'),
   timeout: positiveDuration.optional(),
   perTryTimeout: positiveDuration.optional(),
   retries: retriesSchema.optional(),

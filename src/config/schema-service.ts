@@ -66,20 +66,20 @@ export const concurrencySchema = z.strictObject({
 });
 
 export const serviceSchema = z.strictObject({
-  endpoints: z.array(endpointSchema).optional(),
-  discovery: discoverySchema.optional(),
-  tls: z.enum(['mesh', 'none']).optional(),
-  loadBalancer: loadBalancerSchema.optional(),
-  timeout: positiveDuration.optional(),
-  perTryTimeout: positiveDuration.optional(),
-  retries: retriesSchema.optional(),
+  endpoints: z.array(endpointSchema).optional().describe('Static endpoints; give either endpoints or discovery.'),
+  discovery: discoverySchema.optional().describe('{ dns: name, port, type, interval, labels } or { control: true }.'),
+  tls: z.enum(['mesh', 'none']).optional().describe('mesh: mTLS with SPIFFE verification (the default); none: a destination outside the mesh.'),
+  loadBalancer: loadBalancerSchema.optional().describe('p2c-ewma (the default), least-request, round-robin or ring-hash; or { kind, hashHeader, virtualNodes, decay }.'),
+  timeout: positiveDuration.optional().describe('Total time for a call, retries included.'),
+  perTryTimeout: positiveDuration.optional().describe('Time for one attempt.'),
+  retries: retriesSchema.optional().describe('Retry policy; off (attempts 1) unless configured.'),
   circuitBreaker: circuitBreakerSchema.optional(),
   outlierDetection: outlierDetectionSchema.optional(),
   concurrency: concurrencySchema.optional(),
   /** Subset name → the labels an endpoint must carry to belong to it. */
-  subsets: z.record(shortName, labels).optional(),
-  routes: z.array(routeSchema).optional(),
-  connections: count(1, 1_024).optional(),
+  subsets: z.record(shortName, labels).optional().describe('Subset name → labels its endpoints carry. A static endpoint labelled version: X also defines subset X.'),
+  routes: z.array(routeSchema).optional().describe('Routes in order; the first whose match fits a request takes it.'),
+  connections: count(1, 1_024).optional().describe('HTTP connections per endpoint (default 64).'),
 });
 
 export type RawService = z.infer<typeof serviceSchema>;

@@ -59,14 +59,14 @@ export const rawMeshSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9._-]{1,255}$/, { error: (iss) => `invalid trust domain ${JSON.stringify(iss.input)}: use lowercase letters, digits, '.', '-' and '_'` })
     .optional(),
-  identity: identitySchema.optional(),
-  control: controlSchema.optional(),
-  outbound: z.enum(['passthrough', 'deny']).optional(),
-  services: z.record(serviceName, serviceSchema).optional(),
-  authorization: z.record(serviceName, z.array(authorizationRuleSchema)).optional(),
-  admin: adminSchema.optional(),
-  inbound: inboundSchema.optional(),
-  telemetry: telemetrySchema.optional(),
+  identity: identitySchema.optional().describe('Where this workload gets its certificate: dev (a local CA in .inmesh/, the default), control, files or none.'),
+  control: controlSchema.optional().describe('The control daemon: configuration, endpoint registry and certificates.'),
+  outbound: z.enum(['passthrough', 'deny']).optional().describe('Calls to hosts that are not mesh services: passthrough (the default) or deny.'),
+  services: z.record(serviceName, serviceSchema).optional().describe('Destination services by name: the host names mesh calls use.'),
+  authorization: z.record(serviceName, z.array(authorizationRuleSchema)).optional().describe('Inbound rules per served service: which SPIFFE IDs may call which methods and paths.'),
+  admin: adminSchema.optional().describe('The admin listener for /metrics, /healthz and /readyz; no port = no listener, 0 = a free port.'),
+  inbound: inboundSchema.optional().describe('The listener of mesh.serve and its admission limits.'),
+  telemetry: telemetrySchema.optional().describe('Tracing exporter and sampling, access log.'),
 });
 
 export type RawMesh = z.infer<typeof rawMeshSchema>;

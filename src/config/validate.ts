@@ -1,4 +1,4 @@
-import { IssueList, type PathIssue } from './key-path.js';
+import { IssueList, type PathIssue, type PathKey } from './key-path.js';
 import { normalizeMesh, type NormalizeResult } from './normalize.js';
 import { normalizeService } from './normalize-service.js';
 import { rawMeshSchema, serviceSchema } from './schema.js';
@@ -8,7 +8,7 @@ const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typ
 
 /**
  * Schema, then defaults and cross-field rules, reporting everything in one pass: when the schema
- * fails somewhere, the services that passed it are still checked for cross-field problems.
+ * fails, each service is still checked for cross-field problems in the parts the schema accepted.
  *
  * @example
  * const r = validateMesh({ services: { orders: { endpoints: ['127.0.0.1:8081'] } } });
@@ -21,13 +21,44 @@ export function validateMesh(data: unknown): NormalizeResult {
   const issues: PathIssue[] = [...parsed.issues];
   if (isObject(root) && isObject(root.services)) {
     const ctx = { hasControl: isObject(root.control) };
-    for (const [name, raw] of Object.entries(root.services)) {
-      const svc = serviceSchema.safeParse(raw);
-      if (!svc.success) continue;
-      const list = new IssueList();
-      normalizeService(name, svc.data, ctx, list);
-      issues.push(...list.issues);
-    }
+    for (const [name, raw] of Object.entries(root.services)) issues.push(...crossCheckService(name, raw, parsed.issues, ctx));
   }
   return { ok: false, issues };
+}
+
+/**
+ * Cross-field checks of one service whose schema problems are set aside: keys with problems are
+ * dropped (a broken route is replaced by an empty one, so later routes keep their index), and issues
+ * that touch a dropped key are not reported, since they would only echo the schema's.
+ */
+function crossCheckService(name: string, raw: unknown, schemaIssues: readonly PathIssue[], ctx: { readonly hasControl: boolean }): PathIssue[] {
+  if (!isObject(raw)) return [];
+  const svc: Record<string, unknown> = { ...raw };
+  const dropped: PathKey[][] = [];
+  for (const { path } of schemaIssues) {
+    if (path[0] !== 'services' || path[1] !== name || path.length < 3) continue;
+    const key = String(path[2]);
+    const index = path[3];
+    if (key === 'routes' && typeof index === 'number' && Array.isArray(svc.routes)) {
+      svc.routes = svc.routes.map((r: unknown, i) => (i === index ? {} : r));
+      dropped.push(['services', name, 'routes', index]);
+    } else {
+      delete svc[key];
+      dropped.push(['services', name, key]);
+    }
+  }
+  // Without its subsets or endpoints the service's routes would name subsets that seem undefined.
+  if (['subsets', 'endpoints', 'discovery'].some((k) => k in raw && !(k in svc))) {
+    delete svc.routes;
+    dropped.push(['services', name, 'routes']);
+  }
+  const parsed = serviceSchema.safeParse(svc);
+  if (!parsed.success) return [];
+  const list = new IssueList();
+  normalizeService(name, parsed.data, ctx, list);
+  return list.issues.filter((i) => !dropped.some((d) => isPrefix(d, i.path) || isPrefix(i.path, d)));
+}
+
+function isPrefix(a: readonly PathKey[], b: readonly PathKey[]): boolean {
+  return a.length <= b.length && a.every((k, i) => k === b[i]);
 }

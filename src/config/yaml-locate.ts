@@ -59,7 +59,12 @@ export function pathAtOffset(doc: Document, offset: number): PathKey[] {
   };
   for (;;) {
     if (isMap(node)) {
-      const pair = node.items.findLast((p) => contains(p.key) || contains(p.value));
+      // A pair spans from its key to the end of its value, including the gap between them.
+      const pair = node.items.findLast((p) => {
+        const from = start(p.key);
+        const to = (p.value as { range?: [number, number, number] } | null)?.range?.[2] ?? (p.key as { range?: [number, number, number] } | null)?.range?.[2];
+        return from !== undefined && to !== undefined && offset >= from && offset <= to;
+      });
       const key = pair && keyText(pair);
       if (!pair || key === undefined) return path;
       path.push(key);

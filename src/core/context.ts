@@ -8,6 +8,8 @@ export class Cancellation {
   #cancelled = false;
   #listeners: Array<(reason: unknown) => void> | undefined;
   #controller: AbortController | undefined;
+  /** The attempt in flight: one slot, no closure, since a call has one attempt at a time (hedges aside). */
+  #attempt: CancellableAttempt | undefined;
 
   get cancelled(): boolean {
     return this.#cancelled;
@@ -22,9 +24,25 @@ export class Cancellation {
     this.#cancelled = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    const attempt = this.#attempt;
+    this.#attempt = undefined;
+    attempt?.cancelAttempt(reason);
     const listeners = this.#listeners;
     this.#listeners = undefined;
     if (listeners) for (const fn of listeners) fn(reason);
+  }
+
+  /**
+   * Tells `attempt` of cancellation (at once if already cancelled) until `detach`. The hot-path
+   * form of `onCancel`; a second attach replaces the first, whose owner has detached by then.
+   */
+  attach(attempt: CancellableAttempt): void {
+    if (this.#cancelled) attempt.cancelAttempt(this.#reason);
+    else this.#attempt = attempt;
+  }
+
+  detach(attempt: CancellableAttempt): void {
+    if (this.#attempt === attempt) this.#attempt = undefined;
   }
 
   /** Calls `fn` on cancellation (at once if already cancelled); returns a function that removes it. */
@@ -52,6 +70,11 @@ export class Cancellation {
 }
 
 function noop(): void {}
+
+/** Something in flight that a cancellation must stop, such as one HTTP attempt. */
+export interface CancellableAttempt {
+  cancelAttempt(reason: unknown): void;
+}
 
 export interface CallContextFields {
   /** Absolute time on the mesh Clock by which the call must finish; Infinity for none. */

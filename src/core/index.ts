@@ -5,3 +5,4 @@ export * from './random.js';
 export * from './errors.js';
 export * from './context.js';
 export * from './stack.js';
+export * from './tap.js';

@@ -1,6 +1,7 @@
 import type { Layer, Service } from './service.js';
 import type { Clock } from './clock.js';
 import type { Random } from './random.js';
+import { TapGroup, isTapLeaf, tapLayer, type Tap } from './tap.js';
 
 /** The position names of the client and endpoint stacks; users patch stacks by role. */
 export const Role = {
@@ -32,12 +33,31 @@ export interface Env {
   readonly log: Logger;
 }
 
-/** A stack position: a role, why it sits there, and how to make its layer from a config slice. */
-export interface Module<C, E = Env> {
+/**
+ * A stack position: a role, why it sits there, and how to make its layer from a config slice.
+ * A module gives either a `layer` (it may change the call) or a `tap` (it only watches it).
+ */
+export type Module<C, E = Env> = LayerModule<C, E> | TapModule<C, E>;
+
+interface ModuleInfo {
   readonly role: Role;
   readonly description: string;
+}
+
+export interface LayerModule<C, E = Env> extends ModuleInfo {
   /** Returns undefined when the config turns the module off; the stack then skips it. */
   layer(cfg: C, env: E): Layer<any, any> | undefined;
+}
+
+export interface TapModule<C, E = Env> extends ModuleInfo {
+  /** Returns undefined when the config turns the module off. */
+  tap(cfg: C, env: E): Tap<any, any> | undefined;
+}
+
+/** A built stack whose outermost taps are left to the caller to run on its own continuation. */
+export interface BuiltStack<Req, Res> {
+  readonly service: Service<Req, Res>;
+  readonly outerTap: Tap<Req, Res> | undefined;
 }
 
 /**
@@ -96,14 +116,50 @@ export class Stack<C, E = Env> {
     return where === 'outermost' ? Stack.of(m, ...this.modules) : Stack.of(...this.modules, m);
   }
 
-  /** Wraps `leaf` in every module's layer, the first module outermost. */
-  build<Req, Res>(cfg: C, env: E, leaf: Service<Req, Res>): Service<Req, Res> {
+  /**
+   * Wraps `leaf` in every module's layer, the first module outermost. Adjacent taps become
+   * one continuation; taps directly above a TapLeaf are handed to it to run itself.
+   */
+  build<Req, Res>(cfg: C, env: E & { clock: { now(): number } }, leaf: Service<Req, Res>): Service<Req, Res> {
+    const built = this.#build<Req, Res>(cfg, env, leaf, false);
+    return built.service;
+  }
+
+  /** As `build`, but the outermost taps are returned instead of wrapped, for a caller that already has a continuation. */
+  buildWithOuterTap<Req, Res>(cfg: C, env: E & { clock: { now(): number } }, leaf: Service<Req, Res>): BuiltStack<Req, Res> {
+    return this.#build<Req, Res>(cfg, env, leaf, true);
+  }
+
+  #build<Req, Res>(cfg: C, env: E & { clock: { now(): number } }, leaf: Service<Req, Res>, keepOuterTap: boolean): BuiltStack<Req, Res> {
+    const now = () => env.clock.now();
     let svc: Service<any, any> = leaf;
+    let pending: Tap<any, any>[] = [];
+    let leafReached = true;
+    const flush = () => {
+      if (pending.length === 0) return;
+      const group = new TapGroup(pending.reverse());
+      pending = [];
+      svc = leafReached && isTapLeaf(svc) ? svc.withTap(group) : tapLayer(group, now, svc);
+      leafReached = false;
+    };
     for (let i = this.modules.length - 1; i >= 0; i--) {
-      const layer = this.modules[i]!.layer(cfg, env);
-      if (layer) svc = layer(svc);
+      const m = this.modules[i]!;
+      if ('tap' in m) {
+        const tap = m.tap(cfg, env);
+        if (tap) pending.push(tap);
+        continue;
+      }
+      const layer = m.layer(cfg, env);
+      if (!layer) continue;
+      flush();
+      leafReached = false;
+      svc = layer(svc);
     }
-    return svc;
+    if (keepOuterTap && pending.length > 0 && !(leafReached && isTapLeaf(svc))) {
+      return { service: svc, outerTap: new TapGroup(pending.reverse()) };
+    }
+    flush();
+    return { service: svc, outerTap: undefined };
   }
 
   #indexOf(role: Role): number {

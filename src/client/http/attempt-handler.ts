@@ -1,4 +1,4 @@
-import type { Cancellation } from '../../core/index.js';
+import type { CallContext, CancellableAttempt, Tap } from '../../core/index.js';
 import type { HttpResponse, LegacyHandler } from './http-types.js';
 import { toTransportError } from './transport-errors.js';
 
@@ -20,7 +20,7 @@ const enum State {
  * it, so that retry and metrics layers see the status before the caller does (undici's
  * RetryHandler makes the same decision inside a handler; here it is a plain Service).
  */
-export class AttemptHandler implements LegacyHandler, HttpResponse {
+export class AttemptHandler implements LegacyHandler, HttpResponse, CancellableAttempt {
   statusCode = 0;
   rawHeaders: Buffer[] = [];
   statusMessage = '';
@@ -29,8 +29,10 @@ export class AttemptHandler implements LegacyHandler, HttpResponse {
   #state = State.Waiting;
   #resolve: (res: HttpResponse) => void;
   #reject: (err: unknown) => void;
-  readonly #cancellation: Cancellation;
-  #removeCancel: (() => void) | undefined;
+  readonly #ctx: CallContext;
+  readonly #tap: Tap<unknown, HttpResponse> | undefined;
+  readonly #startedAt: number;
+  readonly #now: (() => number) | undefined;
   #abort: ((err?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
   #target: LegacyHandler | undefined;
@@ -41,21 +43,37 @@ export class AttemptHandler implements LegacyHandler, HttpResponse {
   #pausedHere = false;
   #trailers: Buffer[] | string[] | null = null;
   #error: Error | undefined;
-  #doneListeners: Array<(err: Error | null) => void> | undefined;
+  #done: ((err: Error | null) => void) | undefined;
+  #moreDone: Array<(err: Error | null) => void> | undefined;
 
-  constructor(endpoint: string, cancellation: Cancellation, resolve: (res: HttpResponse) => void, reject: (err: unknown) => void) {
+  /** `tap` (the endpoint's metrics and load tracking) runs synchronously as headers or a failure arrive. */
+  constructor(
+    endpoint: string,
+    ctx: CallContext,
+    resolve: (res: HttpResponse) => void,
+    reject: (err: unknown) => void,
+    tap?: Tap<unknown, HttpResponse>,
+    startedAt = 0,
+    now?: () => number,
+  ) {
     this.endpoint = endpoint;
-    this.#cancellation = cancellation;
+    this.#ctx = ctx;
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#tap = tap;
+    this.#startedAt = startedAt;
+    this.#now = now;
   }
 
   // ── from the Pool ──────────────────────────────────────────────────────────
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
-    this.#removeCancel?.();
-    this.#removeCancel = this.#cancellation.onCancel((reason) => abort(reason as Error));
+    this.#ctx.cancellation.attach(this);
+  }
+
+  cancelAttempt(reason: unknown): void {
+    this.#abort?.(reason as Error);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
@@ -65,6 +83,7 @@ export class AttemptHandler implements LegacyHandler, HttpResponse {
     this.statusMessage = statusText;
     this.#resume = resume;
     this.#state = State.Started;
+    if (this.#tap) this.#tap.response(this, this.#ctx, this.#startedAt, this.#now!());
     this.#resolve(this);
     return true;
   }
@@ -97,8 +116,12 @@ export class AttemptHandler implements LegacyHandler, HttpResponse {
     this.#state = State.Failed;
     this.#error = err;
     this.#finish(err);
-    if (wasWaiting) this.#reject(this.#cancellation.cancelled ? this.#cancellation.reason : toTransportError(err, this.endpoint));
-    else if (started) this.#target?.onError?.(err);
+    if (wasWaiting) {
+      const cancellation = this.#ctx.cancellation;
+      const failure = cancellation.cancelled ? cancellation.reason : toTransportError(err, this.endpoint);
+      if (this.#tap) this.#tap.error(failure, this.#ctx, this.#startedAt, this.#now!());
+      this.#reject(failure);
+    } else if (started) this.#target?.onError?.(err);
   }
 
   // ── to the layers above (HttpResponse) ─────────────────────────────────────
@@ -146,16 +169,19 @@ export class AttemptHandler implements LegacyHandler, HttpResponse {
   onDone(fn: (err: Error | null) => void): void {
     if (this.#state === State.Complete) fn(null);
     else if (this.#state === State.Failed) fn(this.#error!);
-    else (this.#doneListeners ??= []).push(fn);
+    else if (!this.#done) this.#done = fn;
+    else (this.#moreDone ??= []).push(fn);
   }
 
   #finish(err: Error | null): void {
-    this.#removeCancel?.();
-    this.#removeCancel = undefined;
-    const listeners = this.#doneListeners;
-    if (!listeners) return;
-    this.#doneListeners = undefined;
-    for (const fn of listeners) fn(err);
+    this.#ctx.cancellation.detach(this);
+    const first = this.#done;
+    if (!first) return;
+    this.#done = undefined;
+    first(err);
+    const more = this.#moreDone;
+    this.#moreDone = undefined;
+    if (more) for (const fn of more) fn(err);
   }
 }
 

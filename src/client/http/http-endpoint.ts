@@ -1,10 +1,11 @@
 import { Pool } from 'undici';
-import type { Endpoint, EndpointStatus, Service, Stack } from '../../core/index.js';
+import { TransportError, type Endpoint, type EndpointStatus, type Service, type Stack } from '../../core/index.js';
 import type { EndpointSpec } from '../../config/types.js';
 import { PeakEwma } from '../../balancer/peak-ewma.js';
 import type { EndpointSeries } from '../../telemetry/index.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { transport } from './transport.js';
+import { endpointConnector } from './endpoint-connector.js';
 import type { ClientEnv } from '../client-env.js';
 
 /** What endpoint-stack modules may read: their endpoint's own state, never the destination's. */
@@ -17,6 +18,8 @@ export interface EndpointParams {
 
 export interface HttpEndpointOptions {
   readonly destination: string;
+  /** The logical authority, e.g. `orders`: the Host header requests carry. */
+  readonly authority: string;
   readonly spec: EndpointSpec;
   readonly connections: number;
   readonly decay: number;
@@ -27,30 +30,49 @@ export interface HttpEndpointOptions {
 /** One member of a destination: an undici Pool (keep-alive connections), its load, and its stack. */
 export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   readonly address: string;
+  readonly spec: EndpointSpec;
   readonly labels: Readonly<Record<string, string>>;
   readonly weight: number;
   readonly call: Service<HttpRequest, HttpResponse>;
   readonly ewma: PeakEwma;
-  readonly #pool: Pool;
+  #pool: Pool | undefined;
+  readonly #authority: string;
+  readonly #connections: number;
   readonly #env: ClientEnv;
   readonly #destination: string;
   #closed = false;
 
   constructor(o: HttpEndpointOptions) {
     this.address = o.spec.address;
+    this.spec = o.spec;
     this.labels = o.spec.labels;
     this.weight = o.spec.weight;
     this.#env = o.env;
     this.#destination = o.destination;
     this.ewma = new PeakEwma({ decay: o.decay, clock: o.env.clock });
-    this.#pool = new Pool(`http://${o.spec.address}`, { connections: o.connections, pipelining: 1 });
+    this.#authority = o.authority;
+    this.#connections = o.connections;
     const params: EndpointParams = {
       destination: o.destination,
       spec: o.spec,
       ewma: this.ewma,
       series: o.env.metrics.endpointSeries(o.destination, o.spec.address),
     };
-    this.call = o.stack.build(params, o.env, transport(this.#pool, this.address));
+    this.call = o.stack.build(params, o.env, transport(this, this.address, o.env.clock));
+  }
+
+  /**
+   * The endpoint's connection pool, made on first use: an idle undici Pool costs ~19 KB, which
+   * for a workload that configures hundreds of destinations but calls a few is most of its footprint.
+   */
+  get pool(): Pool {
+    // A picker snapshot may still hold an endpoint that discovery removed; its pool is closed for good.
+    if (this.#closed) throw new TransportError('connect-failure', `${this.address}: endpoint left ${this.#destination}`, { endpoint: this.address, service: this.#destination });
+    return (this.#pool ??= new Pool(`http://${this.#authority}`, {
+      connections: this.#connections,
+      pipelining: 1,
+      connect: endpointConnector(this.spec.host, this.spec.port),
+    }));
   }
 
   status(): EndpointStatus {
@@ -70,6 +92,6 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
     if (this.#closed) return;
     this.#closed = true;
     this.#env.metrics.removeEndpoint(this.#destination, this.address);
-    await this.#pool.close();
+    await this.#pool?.close();
   }
 }

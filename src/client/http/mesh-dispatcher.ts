@@ -1,13 +1,14 @@
 import { Dispatcher } from 'undici';
-import { Cancellation, createCallContext, MeshError, UnknownServiceError } from '../../core/index.js';
+import { Cancellation, createCallContext, MeshError, UnknownServiceError, type Clock } from '../../core/index.js';
 import type { MeshClient } from '../mesh-client.js';
-import { hostOfOrigin, withAuthority } from './authority.js';
+import { hostOfOrigin } from './authority.js';
 import { toLegacyHandler } from './legacy-handler.js';
 import type { HttpResponse, LegacyHandler } from './http-types.js';
 
 export interface MeshDispatcherOptions {
   /** Where calls to hosts outside the mesh go; undefined refuses them (`outbound: deny`). */
   readonly passthrough: () => Dispatcher | undefined;
+  readonly clock: Clock;
 }
 
 /**
@@ -46,10 +47,26 @@ export class MeshDispatcher extends Dispatcher {
     legacy.onConnect?.((reason) => cancellation.cancel(reason ?? new MeshError('MESH_ERR_CANCELLED', 'call cancelled')));
     if (cancellation.cancelled) return true;
     const ctx = createCallContext({ service: destination.name }, cancellation);
-    const req = { opts: { ...opts, headers: withAuthority(opts.headers, host) }, authority: host };
-    destination.call(req, ctx).then(
-      (res: HttpResponse) => res.deliver(legacy),
-      (err: unknown) => legacy.onError?.(err as Error),
+    const req = { opts, authority: host };
+    const { service, outerTap } = destination.stack;
+    if (!outerTap) {
+      service(req, ctx).then(
+        (res: HttpResponse) => res.deliver(legacy),
+        (err: unknown) => legacy.onError?.(err as Error),
+      );
+      return true;
+    }
+    const startedAt = this.#opts.clock.now();
+    outerTap.start?.(req, ctx);
+    service(req, ctx).then(
+      (res: HttpResponse) => {
+        outerTap.response(res, ctx, startedAt, this.#opts.clock.now());
+        res.deliver(legacy);
+      },
+      (err: unknown) => {
+        outerTap.error(err, ctx, startedAt, this.#opts.clock.now());
+        legacy.onError?.(err as Error);
+      },
     );
     return true;
   }

@@ -1,16 +1,30 @@
 import type { Pool } from 'undici';
-import type { Service } from '../../core/index.js';
+import type { Clock, Service, Tap, TapLeaf } from '../../core/index.js';
 import { AttemptHandler } from './attempt-handler.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 
 /**
- * The leaf of an endpoint's stack: one attempt on the endpoint's undici Pool. The Pool
- * ignores the logical origin in the options and uses its own address.
+ * The leaf of an endpoint's stack: one attempt on the endpoint's undici Pool (read per call,
+ * since the endpoint makes it on first use). Taps directly
+ * above it (load tracking, endpoint metrics) run inside the attempt's handler, with no
+ * promise continuation of their own.
  */
-export function transport(pool: Pool, address: string): Service<HttpRequest, HttpResponse> {
-  return function transport(req, ctx) {
+export function transport(pools: { readonly pool: Pool }, address: string, clock: Clock): TapLeaf<HttpRequest, HttpResponse> {
+  const now = () => clock.now();
+  const plain: Service<HttpRequest, HttpResponse> = function transport(req, ctx) {
     return new Promise<HttpResponse>((resolve, reject) => {
-      pool.dispatch(req.opts, new AttemptHandler(address, ctx.cancellation, resolve, reject) as never);
+      pools.pool.dispatch(req.opts, new AttemptHandler(address, ctx, resolve, reject) as never);
     });
   };
+  return Object.assign(plain, {
+    withTap(tap: Tap<HttpRequest, HttpResponse>): Service<HttpRequest, HttpResponse> {
+      return function tappedTransport(req, ctx) {
+        const startedAt = clock.now();
+        tap.start?.(req, ctx);
+        return new Promise<HttpResponse>((resolve, reject) => {
+          pools.pool.dispatch(req.opts, new AttemptHandler(address, ctx, resolve, reject, tap as Tap<unknown, HttpResponse>, startedAt, now) as never);
+        });
+      };
+    },
+  });
 }

@@ -1,6 +1,6 @@
-import { isMeshError, Role, type Module } from '../../core/index.js';
+import { isMeshError, Role, type TapModule } from '../../core/index.js';
 import type { CallSeries } from '../../telemetry/index.js';
-import type { HttpRequest, HttpResponse } from '../http/http-types.js';
+import type { HttpResponse } from '../http/http-types.js';
 import type { ClientEnv } from '../client-env.js';
 
 /** The error.type label of OpenTelemetry: a MeshError code or the error's name. */
@@ -11,29 +11,23 @@ export function errorType(err: unknown): string {
 
 /**
  * `http_client_request_duration_seconds` per destination and route, until the body ends.
- * Sits above retry, so it records what the caller saw, once per logical call.
+ * Outermost, so it records what the caller saw, once per logical call, retries included.
  */
-export const clientMetrics: Module<{ readonly series: CallSeries }, ClientEnv> = {
+export const clientMetrics: TapModule<{ readonly series: CallSeries }, ClientEnv> = {
   role: Role.ClientMetrics,
-  description: 'golden metrics per logical call; above retry so it counts what the caller saw',
-  layer({ series }, { clock }) {
-    return (next) =>
-      function clientMetrics(req: HttpRequest, ctx) {
-        const started = clock.now();
-        return next(req, ctx).then(
-          (res: HttpResponse) => {
-            res.onDone((err) => {
-              const seconds = (clock.now() - started) / 1000;
-              if (err) series.error(errorType(err), seconds);
-              else series.status(res.statusCode, seconds);
-            });
-            return res;
-          },
-          (err: unknown) => {
-            series.error(errorType(err), (clock.now() - started) / 1000);
-            throw err;
-          },
-        );
-      };
+  description: 'golden metrics per logical call; outermost so it counts what the caller saw',
+  tap({ series }, { clock }) {
+    return {
+      response(res: HttpResponse, _ctx, startedAt) {
+        res.onDone((err) => {
+          const seconds = (clock.now() - startedAt) / 1000;
+          if (err) series.error(errorType(err), seconds);
+          else series.status(res.statusCode, seconds);
+        });
+      },
+      error(err: unknown, _ctx, startedAt, now) {
+        series.error(errorType(err), (now - startedAt) / 1000);
+      },
+    };
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttemptHandler } from '../../../src/client/http/attempt-handler.js';
-import { Cancellation } from '../../../src/core/context.js';
+import { Cancellation, createCallContext } from '../../../src/core/context.js';
 import type { HttpResponse, LegacyHandler } from '../../../src/client/http/http-types.js';
 
 /** A caller's handler that records what reaches it. */
@@ -19,7 +19,7 @@ function recorder(opts: { pauseOnHeaders?: boolean } = {}): LegacyHandler & { ev
 function attempt(cancellation = new Cancellation()) {
   let resolved: HttpResponse | undefined;
   let rejected: unknown;
-  const h = new AttemptHandler('127.0.0.1:1', cancellation, (r) => (resolved = r), (e) => (rejected = e));
+  const h = new AttemptHandler('127.0.0.1:1', createCallContext({ service: 's' }, cancellation), (r) => (resolved = r), (e) => (rejected = e));
   return { h, get resolved() { return resolved; }, get rejected() { return rejected; } };
 }
 

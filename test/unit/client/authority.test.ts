@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostOfOrigin, withAuthority } from '../../../src/client/http/authority.js';
+import { hostOfOrigin } from '../../../src/client/http/authority.js';
 import { headerValue } from '../../../src/client/http/header-value.js';
 
 describe('hostOfOrigin', () => {
@@ -10,26 +10,6 @@ describe('hostOfOrigin', () => {
     ['http://[::1]:80', '::1'],
     ['http://127.0.0.1:9', '127.0.0.1'],
   ])('%s → %s', (origin, host) => expect(hostOfOrigin(origin)).toBe(host));
-});
-
-describe('withAuthority', () => {
-  it('adds host to every header shape, without touching the caller’s headers', () => {
-    const obj = { a: '1' };
-    expect(withAuthority(obj, 'orders')).toEqual({ a: '1', host: 'orders' });
-    expect(obj).toEqual({ a: '1' });
-    const arr = ['a', '1'];
-    expect(withAuthority(arr, 'orders')).toEqual(['a', '1', 'host', 'orders']);
-    expect(arr).toEqual(['a', '1']);
-    expect(withAuthority(null, 'orders')).toEqual(['host', 'orders']);
-    expect(withAuthority(new Map([['a', '1']]) as never, 'orders')).toEqual(['a', '1', 'host', 'orders']);
-  });
-
-  it('keeps a host the caller set', () => {
-    const h = { Host: 'custom' };
-    expect(withAuthority(h, 'orders')).toBe(h);
-    const a = ['HOST', 'custom'];
-    expect(withAuthority(a, 'orders')).toBe(a);
-  });
 });
 
 describe('headerValue', () => {

@@ -17,11 +17,21 @@ export const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
 /** The first three lines most cases start from: one valid service. */
 export const ORDERS = ['services:', '  orders:', '    endpoints: ["127.0.0.1:8081"]'] as const;
 
-/** Resolves after `check` returns true, polling; rejects after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/**
+ * The next value `subscribe` delivers, as a promise that rejects after `timeoutMs`: tests wait on
+ * events, never on fixed sleeps.
+ */
+export function nextEvent<T>(subscribe: (fn: (value: T) => void) => () => void, what: string, timeoutMs = 5_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let off = (): void => {};
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    off = subscribe((value) => {
+      clearTimeout(timer);
+      off();
+      resolve(value);
+    });
+  });
 }

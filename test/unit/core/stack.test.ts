@@ -43,3 +43,51 @@ describe('Stack', () => {
     expect(() => base.insertAfter('a', tracer('b'))).toThrow(/appears twice/);
   });
 });
+
+describe('Stack taps', () => {
+  type Calls = string[];
+  function tapModule(role: string, calls: Calls): Module<Cfg> {
+    return {
+      role,
+      description: `watches as ${role}`,
+      tap: () => ({
+        start: () => calls.push(`${role}:start`),
+        response: (res: unknown, _ctx, startedAt) => calls.push(`${role}:res:${String(res)}@${startedAt}`),
+        error: (err: unknown) => calls.push(`${role}:err:${(err as Error).message}`),
+      }),
+    };
+  }
+
+  it('runs adjacent taps as one group around the layers inside them, in stack order', async () => {
+    const calls: Calls = [];
+    const clock = new FakeClock(7);
+    const stack = Stack.of<Cfg>(tapModule('t1', calls), tapModule('t2', calls), tracer('a'));
+    const svc = stack.build({ tag: '' }, { ...env, clock }, async (req: string[]) => [...req, 'leaf']);
+    expect(await svc([], ctx)).toEqual(['a', 'leaf', 'a<-']);
+    expect(calls).toEqual(['t1:start', 't2:start', 't1:res:a,leaf,a<-@7', 't2:res:a,leaf,a<-@7']);
+    calls.length = 0;
+    const failing = stack.build({ tag: '' }, { ...env, clock }, async () => {
+      throw new Error('boom');
+    });
+    await expect(failing([], ctx)).rejects.toThrow('boom');
+    expect(calls).toEqual(['t1:start', 't2:start', 't1:err:boom', 't2:err:boom']);
+  });
+
+  it('hands taps directly above a TapLeaf to the leaf, and returns outermost taps on request', async () => {
+    const calls: Calls = [];
+    let handed: unknown;
+    const leaf = Object.assign(async (req: string[]) => [...req, 'plain-leaf'], {
+      withTap(tap: unknown) {
+        handed = tap;
+        return async (req: string[]) => [...req, 'tapped-leaf'];
+      },
+    });
+    const stack = Stack.of<Cfg>(tapModule('outer', calls), tracer('a'), tapModule('inner', calls));
+    const built = stack.buildWithOuterTap({ tag: '' }, env, leaf);
+    expect(handed).toBeDefined();
+    expect(built.outerTap).toBeDefined();
+    expect(await built.service([], ctx)).toEqual(['a', 'tapped-leaf', 'a<-']);
+    // The outer tap was not wrapped around the service: the caller runs it.
+    expect(calls).toEqual([]);
+  });
+});

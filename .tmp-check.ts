@@ -1,2 +1,0 @@
-import { runCheck } from './src/cli/check.js';
-process.exitCode = await runCheck(process.argv.slice(2), console);
