@@ -5,11 +5,26 @@
  */
 export class Cancellation {
   #reason: unknown = undefined;
+  #unlinkParent: (() => void) | undefined;
   #cancelled = false;
   #listeners: Array<(reason: unknown) => void> | undefined;
   #controller: AbortController | undefined;
   /** The attempt in flight: one slot, no closure, since a call has one attempt at a time (hedges aside). */
   #attempt: CancellableAttempt | undefined;
+
+  /**
+   * With a parent, this cancellation also fires when the parent does (one attempt of a call:
+   * a per-try timeout or a losing hedge cancels the attempt, the caller cancels them all).
+   */
+  constructor(parent?: Cancellation) {
+    if (parent) this.#unlinkParent = parent.onCancel((reason) => this.cancel(reason));
+  }
+
+  /** Stops following the parent; call when the attempt is over so parents do not collect children. */
+  release(): void {
+    this.#unlinkParent?.();
+    this.#unlinkParent = undefined;
+  }
 
   get cancelled(): boolean {
     return this.#cancelled;
@@ -23,6 +38,7 @@ export class Cancellation {
     if (this.#cancelled) return;
     this.#cancelled = true;
     this.#reason = reason;
+    this.release();
     this.#controller?.abort(reason);
     const attempt = this.#attempt;
     this.#attempt = undefined;
@@ -85,6 +101,8 @@ export interface CallContextFields {
   readonly route: string | undefined;
   /** The OpenTelemetry Context of the call (typed as unknown so the core needs no tracing package). */
   readonly otel: unknown;
+  /** An endpoint address the balancer should avoid where another exists (the one a retry follows). */
+  readonly avoid: string | undefined;
 }
 
 /** What every layer knows of a call besides the request itself. Immutable: `with()` returns a copy. */
@@ -92,7 +110,8 @@ export interface CallContext extends CallContextFields {
   readonly cancellation: Cancellation;
   /** Aborts at cancellation; made on first read. */
   readonly signal: AbortSignal;
-  with(patch: Partial<CallContextFields>): CallContext;
+  /** A copy with some fields changed; a new `cancellation` (usually a child) scopes one attempt. */
+  with(patch: Partial<CallContextFields> & { cancellation?: Cancellation }): CallContext;
 }
 
 class MeshCallContext implements CallContext {
@@ -101,6 +120,7 @@ class MeshCallContext implements CallContext {
   readonly service: string;
   readonly route: string | undefined;
   readonly otel: unknown;
+  readonly avoid: string | undefined;
   readonly cancellation: Cancellation;
 
   constructor(f: CallContextFields, cancellation: Cancellation) {
@@ -109,6 +129,7 @@ class MeshCallContext implements CallContext {
     this.service = f.service;
     this.route = f.route;
     this.otel = f.otel;
+    this.avoid = f.avoid;
     this.cancellation = cancellation;
   }
 
@@ -116,8 +137,16 @@ class MeshCallContext implements CallContext {
     return this.cancellation.signal;
   }
 
-  with(patch: Partial<CallContextFields>): CallContext {
-    return new MeshCallContext({ ...this, ...patch }, this.cancellation);
+  with(patch: Partial<CallContextFields> & { cancellation?: Cancellation }): CallContext {
+    const f: CallContextFields = {
+      deadline: patch.deadline ?? this.deadline,
+      attempt: patch.attempt ?? this.attempt,
+      service: patch.service ?? this.service,
+      route: 'route' in patch ? patch.route : this.route,
+      otel: 'otel' in patch ? patch.otel : this.otel,
+      avoid: 'avoid' in patch ? patch.avoid : this.avoid,
+    };
+    return new MeshCallContext(f, patch.cancellation ?? this.cancellation);
   }
 }
 
@@ -129,7 +158,7 @@ class MeshCallContext implements CallContext {
  */
 export function createCallContext(f: Partial<CallContextFields> & { service: string }, cancellation = new Cancellation()): CallContext {
   return new MeshCallContext(
-    { deadline: f.deadline ?? Infinity, attempt: f.attempt ?? 1, service: f.service, route: f.route, otel: f.otel },
+    { deadline: f.deadline ?? Infinity, attempt: f.attempt ?? 1, service: f.service, route: f.route, otel: f.otel, avoid: f.avoid },
     cancellation,
   );
 }

@@ -6,3 +6,5 @@ export * from './errors.js';
 export * from './context.js';
 export * from './stack.js';
 export * from './tap.js';
+export * from './mesh-headers.js';
+export * from './inbound-scope.js';

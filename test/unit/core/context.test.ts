@@ -77,3 +77,26 @@ describe('MeshError', () => {
     expect(err.message).toContain('a: m');
   });
 });
+
+describe('child cancellations', () => {
+  it('follow the parent, can be cancelled alone, and stop following once released', () => {
+    const parent = new Cancellation();
+    const a = new Cancellation(parent);
+    const b = new Cancellation(parent);
+    const c = new Cancellation(parent);
+    a.cancel('per-try timeout');
+    expect([parent.cancelled, a.cancelled, b.cancelled]).toEqual([false, true, false]);
+    c.release();
+    parent.cancel('caller left');
+    expect([b.cancelled, b.reason, c.cancelled]).toEqual([true, 'caller left', false]);
+    expect(a.reason).toBe('per-try timeout');
+  });
+
+  it('scope one attempt through ctx.with, keeping other fields', () => {
+    const ctx = createCallContext({ service: 'orders', deadline: 5 });
+    const child = new Cancellation(ctx.cancellation);
+    const attempt = ctx.with({ attempt: 2, avoid: '127.0.0.1:1', cancellation: child });
+    expect([attempt.cancellation, attempt.deadline, attempt.avoid, ctx.avoid]).toEqual([child, 5, '127.0.0.1:1', undefined]);
+    expect(attempt.with({ avoid: undefined }).avoid).toBeUndefined();
+  });
+});
