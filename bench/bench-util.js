@@ -37,3 +37,16 @@ export async function load(call, { concurrency, count, maxMs }) {
 export function fmt(n, digits = 0) {
   return n.toFixed(digits).padStart(8);
 }
+
+/** Starts bench/backend-farm.js with these server specs; returns ports, kill(i) and stop(). */
+export async function startFarm(specs) {
+  const child = fork(new URL('./backend-farm.js', import.meta.url), [JSON.stringify(specs)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const [chunk] = await once(child.stdout, 'data');
+  const ports = JSON.parse(String(chunk).trim());
+  return { ports, kill: (i) => child.send({ kill: i }), stop: () => child.kill() };
+}
+
+/** Percentile of a sorted Float64Array. */
+export function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
+}

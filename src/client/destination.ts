@@ -1,45 +1,62 @@
 import type { BuiltStack, Stack } from '../core/index.js';
-import type { DiscoveryConfig, ServiceConfig } from '../config/types.js';
+import type { DiscoveryConfig, RouteConfig, ServiceConfig } from '../config/types.js';
 import { createResolver } from '../discovery/create-resolver.js';
 import type { Resolver } from '../discovery/resolver.js';
 import { EndpointSet } from '../balancer/endpoint-set.js';
-import { createPicker } from '../balancer/create-picker.js';
-import type { Picker } from '../balancer/picker.js';
 import { HttpEndpoint, type EndpointParams } from './http/http-endpoint.js';
 import type { HttpRequest, HttpResponse } from './http/http-types.js';
 import type { ClientParams } from './default-stacks.js';
 import type { ClientEnv } from './client-env.js';
+import { SubsetPickers } from './routing/subset-pickers.js';
+import { BackendSplit } from './routing/backend-split.js';
+import { compileRouteMatch, type RequestPredicate } from './routing/route-matcher.js';
+import { DestinationPolicy } from './destination-policy.js';
+import type { MeshCallOptions } from './call-options.js';
 
 export interface DestinationStacks {
   readonly client: Stack<ClientParams, ClientEnv>;
   readonly endpoint: Stack<EndpointParams, ClientEnv>;
 }
 
+/** One route of a destination: its match and the stack built for its policy. */
+export interface RouteRuntime {
+  readonly name: string;
+  readonly matches: RequestPredicate;
+  readonly stack: BuiltStack<HttpRequest, HttpResponse>;
+  /** The stack for calls with per-call overrides (`retry: false`, …), built on first use and kept. */
+  variant(key: string, overrides: MeshCallOptions): BuiltStack<HttpRequest, HttpResponse>;
+}
+
+/** Distinct override sets kept per route; beyond this the cache starts again (overrides are meant to be few). */
+const MAX_VARIANTS = 32;
+
+const DEFAULT_ROUTE = 'default';
+
 /**
- * One service the workload calls. Endpoints (pools, EWMA state) live as long as the service
- * does; a config change rebuilds only the policy stack and swaps it in one assignment, so
- * calls in flight finish on the stack they started with.
+ * One service the workload calls. Endpoints (pools, EWMA and breaker state) and shared
+ * policy state (retry budget, concurrency limit, outlier detection) live as long as the
+ * service; a config change rebuilds the route stacks and swaps them in one assignment, so
+ * calls in flight finish on the stacks they started with.
  */
 export class Destination {
   readonly name: string;
-  /**
-   * The current client stack, read once per call: the service and its outermost taps (client
-   * metrics), which the dispatcher runs on the continuation it has anyway.
-   */
-  stack: BuiltStack<HttpRequest, HttpResponse>;
+  /** Matched in order per call; the last one is the default, which matches everything. */
+  routes: readonly RouteRuntime[] = [];
   #cfg: ServiceConfig;
   #resolver: Resolver;
   #unsubscribe: () => void;
-  #picker: Picker<HttpEndpoint>;
+  #subsets: SubsetPickers<HttpEndpoint>;
   readonly #endpoints: EndpointSet<HttpEndpoint>;
   readonly #env: ClientEnv;
   readonly #stacks: DestinationStacks;
+  readonly policy: DestinationPolicy;
 
   constructor(cfg: ServiceConfig, env: ClientEnv, stacks: DestinationStacks) {
     this.name = cfg.name;
     this.#cfg = cfg;
     this.#env = env;
     this.#stacks = stacks;
+    this.policy = new DestinationPolicy(cfg, env);
     this.#endpoints = new EndpointSet<HttpEndpoint>(
       (spec) =>
         new HttpEndpoint({
@@ -50,15 +67,15 @@ export class Destination {
           decay: this.#cfg.loadBalancer.decay,
           stack: stacks.endpoint,
           env,
+          policy: this.policy,
         }),
-      (endpoints) => {
-        this.#picker = createPicker(this.#cfg.loadBalancer, endpoints, env);
-      },
+      (endpoints) => this.#endpointsChanged(endpoints),
+      env.log,
     );
-    this.#picker = createPicker(cfg.loadBalancer, this.#endpoints.endpoints, env);
+    this.#subsets = new SubsetPickers(this.#endpoints.endpoints, cfg.subsets, cfg.loadBalancer, env);
     this.#resolver = createResolver(cfg.discovery, env);
     this.#unsubscribe = this.#resolver.subscribe((specs) => this.#endpoints.update(specs));
-    this.stack = this.#build();
+    this.routes = this.#buildRoutes();
   }
 
   get config(): ServiceConfig {
@@ -69,14 +86,22 @@ export class Destination {
     return this.#endpoints.endpoints;
   }
 
+  /** The first route whose match accepts the request. */
+  route(req: HttpRequest): RouteRuntime {
+    const routes = this.routes;
+    for (let i = 0; i < routes.length - 1; i++) if (routes[i]!.matches(req)) return routes[i]!;
+    return routes[routes.length - 1]!;
+  }
+
   ready(): Promise<void> {
     return this.#resolver.ready();
   }
 
-  /** Applies a changed ServiceConfig: a new resolver only if discovery changed, a new picker and stack always. */
+  /** Applies a changed ServiceConfig: a new resolver only if discovery changed; new pickers and route stacks always. */
   reconfigure(cfg: ServiceConfig): void {
     const discoveryChanged = !sameDiscovery(this.#cfg.discovery, cfg.discovery);
     this.#cfg = cfg;
+    this.policy.reconfigure(cfg);
     if (discoveryChanged) {
       const old = this.#resolver;
       const oldUnsubscribe = this.#unsubscribe;
@@ -85,25 +110,62 @@ export class Destination {
       oldUnsubscribe();
       old.close();
     }
-    this.#picker = createPicker(cfg.loadBalancer, this.#endpoints.endpoints, this.#env);
-    this.stack = this.#build();
+    this.#subsets = new SubsetPickers(this.#endpoints.endpoints, cfg.subsets, cfg.loadBalancer, this.#env);
+    this.routes = this.#buildRoutes();
   }
 
   async close(): Promise<void> {
     this.#unsubscribe();
     this.#resolver.close();
+    this.policy.close();
     await this.#endpoints.close();
   }
 
-  #build(): BuiltStack<HttpRequest, HttpResponse> {
-    const params: ClientParams = {
-      name: this.name,
-      service: this.#cfg,
-      loadBalancer: this.#cfg.loadBalancer,
-      picker: () => this.#picker,
-      series: this.#env.metrics.callSeries(this.name, 'default'),
+  #endpointsChanged(endpoints: readonly HttpEndpoint[]): void {
+    this.#subsets = new SubsetPickers(endpoints, this.#cfg.subsets, this.#cfg.loadBalancer, this.#env);
+    this.policy.endpointsChanged(endpoints.map((e) => e.address));
+  }
+
+  #buildRoutes(): RouteRuntime[] {
+    const cfg = this.#cfg;
+    const picker = (subset: string | undefined) => this.#subsets.get(subset);
+    const build = (route: RouteConfig | undefined, name: string, overrides?: MeshCallOptions): BuiltStack<HttpRequest, HttpResponse> => {
+      const params: ClientParams = {
+        overrides,
+        name: this.name,
+        routeName: name,
+        service: cfg,
+        route,
+        loadBalancer: cfg.loadBalancer,
+        split: new BackendSplit(route?.backends ?? [{ subset: undefined, weight: 100 }]),
+        picker,
+        mirror: route?.mirror,
+        series: this.#env.metrics.callSeries(this.name, name),
+        policy: this.policy,
+      };
+      return this.#stacks.client.buildWithOuterTap(params, this.#env, unreachable);
     };
-    return this.#stacks.client.buildWithOuterTap(params, this.#env, unreachable);
+    const runtime = (route: RouteConfig | undefined, name: string, matches: RequestPredicate): RouteRuntime => {
+      const variants = new Map<string, BuiltStack<HttpRequest, HttpResponse>>();
+      const stack = build(route, name);
+      return {
+        name,
+        matches,
+        stack,
+        variant(key, overrides) {
+          if (key === '') return stack;
+          let v = variants.get(key);
+          if (!v) {
+            if (variants.size >= MAX_VARIANTS) variants.clear();
+            variants.set(key, (v = build(route, name, overrides)));
+          }
+          return v;
+        },
+      };
+    };
+    const routes = cfg.routes.map((r) => runtime(r, r.name, compileRouteMatch(r.match)));
+    routes.push(runtime(undefined, DEFAULT_ROUTE, () => true));
+    return routes;
   }
 }
 

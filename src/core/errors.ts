@@ -58,7 +58,13 @@ export class MeshError extends Error {
     return true;
   }
 
+  /**
+   * `instanceof MeshError` recognises the brand, so errors from another copy of the package
+   * count; subclasses keep the ordinary prototype check (else every MeshError would pass
+   * `instanceof TransportError`).
+   */
   static override [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== MeshError) return Function.prototype[Symbol.hasInstance].call(this, x);
     return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[kMeshError] === true;
   }
 }
@@ -152,5 +158,27 @@ export class TransportError extends MeshError {
     });
     this.name = 'TransportError';
     this.failure = failure;
+  }
+}
+
+/**
+ * A concurrency limit or admission queue refused the call before it was sent: `rejected`,
+ * so it is safe to retry (elsewhere, or later).
+ */
+export class OverloadedError extends MeshError {
+  constructor(message = 'too many calls in flight', o: MeshErrorOptions = {}) {
+    super('MESH_ERR_OVERLOADED', message, { ...o, rejected: true, retryable: true });
+    this.name = 'OverloadedError';
+  }
+}
+
+/**
+ * One attempt ran past its per-try timeout and was cancelled; the call as a whole may go on.
+ * A transport failure of kind `timeout`, so retry policies that list `timeout` retry it.
+ */
+export class PerTryTimeoutError extends TransportError {
+  constructor(message = 'attempt timed out', o: MeshErrorOptions = {}) {
+    super('timeout', message, { ...o, retryable: true, rejected: false });
+    this.name = 'PerTryTimeoutError';
   }
 }

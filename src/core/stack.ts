@@ -9,12 +9,18 @@ export const Role = {
   ClientMetrics: 'client-metrics',
   Deadline: 'deadline',
   Router: 'router',
+  Fault: 'fault',
+  Mirror: 'mirror',
+  ConcurrencyLimit: 'concurrency-limit',
+  ServiceBreaker: 'service-breaker',
   Retry: 'retry',
+  Hedge: 'hedge',
   PerTryTimeout: 'per-try-timeout',
   Balance: 'balance',
   Breaker: 'breaker',
   Outlier: 'outlier',
   LoadTracking: 'load-tracking',
+  LoadReport: 'load-report',
   EndpointMetrics: 'endpoint-metrics',
 } as const;
 export type Role = (typeof Role)[keyof typeof Role] | (string & {});

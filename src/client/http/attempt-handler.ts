@@ -1,6 +1,7 @@
 import type { CallContext, CancellableAttempt, Tap } from '../../core/index.js';
 import type { HttpResponse, LegacyHandler } from './http-types.js';
 import { toTransportError } from './transport-errors.js';
+import { rawHeaderValue } from './raw-header.js';
 
 /** Bytes buffered before delivery before the socket is paused; delivery normally comes a microtask later. */
 const MAX_BUFFERED = 1 << 20;
@@ -127,12 +128,7 @@ export class AttemptHandler implements LegacyHandler, HttpResponse, CancellableA
   // ── to the layers above (HttpResponse) ─────────────────────────────────────
 
   header(name: string): string | undefined {
-    const raw = this.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = raw[i]!;
-      if (key.length === name.length && key.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
-    }
-    return undefined;
+    return rawHeaderValue(this.rawHeaders, name);
   }
 
   deliver(target: LegacyHandler): void {

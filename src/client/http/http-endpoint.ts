@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse } from './http-types.js';
 import { transport } from './transport.js';
 import { endpointConnector } from './endpoint-connector.js';
 import type { ClientEnv } from '../client-env.js';
+import type { DestinationPolicy } from '../destination-policy.js';
 
 /** What endpoint-stack modules may read: their endpoint's own state, never the destination's. */
 export interface EndpointParams {
@@ -14,6 +15,9 @@ export interface EndpointParams {
   readonly spec: EndpointSpec;
   readonly ewma: PeakEwma;
   readonly series: EndpointSeries;
+  readonly policy: DestinationPolicy;
+  /** Takes the event-loop utilisation the server reported, as of Clock time `now`. */
+  readonly reportLoad: (elu: number, now: number) => void;
 }
 
 export interface HttpEndpointOptions {
@@ -25,7 +29,13 @@ export interface HttpEndpointOptions {
   readonly decay: number;
   readonly stack: Stack<EndpointParams, ClientEnv>;
   readonly env: ClientEnv;
+  readonly policy: DestinationPolicy;
 }
+
+/** A load report older than this no longer counts: the server may long have recovered. */
+const LOAD_REPORT_TTL_MS = 5000;
+/** Utilisation is capped below 1 so that a saturated server's cost stays finite (1/(1-ρ) ≤ 20). */
+const MAX_UTILISATION = 0.95;
 
 /** One member of a destination: an undici Pool (keep-alive connections), its load, and its stack. */
 export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
@@ -41,6 +51,8 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   readonly #env: ClientEnv;
   readonly #destination: string;
   #closed = false;
+  #elu = 0;
+  #eluAt = -Infinity;
 
   constructor(o: HttpEndpointOptions) {
     this.address = o.spec.address;
@@ -57,6 +69,11 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
       spec: o.spec,
       ewma: this.ewma,
       series: o.env.metrics.endpointSeries(o.destination, o.spec.address),
+      policy: o.policy,
+      reportLoad: (elu, now) => {
+        this.#elu = Math.min(MAX_UTILISATION, elu);
+        this.#eluAt = now;
+      },
     };
     this.call = o.stack.build(params, o.env, transport(this, this.address, o.env.clock));
   }
@@ -83,8 +100,15 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
     return this.ewma.pending;
   }
 
+  /**
+   * Peak-EWMA cost, scaled by 1/(1−ρ) for the event-loop utilisation ρ the server last
+   * reported (queueing delay grows so with load), so a busy or blocked instance loses traffic
+   * before its latency shows it.
+   */
   load(): number {
-    return this.ewma.cost();
+    const cost = this.ewma.cost();
+    if (this.#elu === 0 || this.#env.clock.now() - this.#eluAt > LOAD_REPORT_TTL_MS) return cost;
+    return cost / (1 - this.#elu);
   }
 
   /** Stops taking new calls and lets calls in flight finish (undici's Pool.close drains). */

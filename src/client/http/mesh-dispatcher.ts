@@ -1,5 +1,6 @@
 import { Dispatcher } from 'undici';
-import { Cancellation, createCallContext, MeshError, UnknownServiceError, type Clock } from '../../core/index.js';
+import { Cancellation, createCallContext, inboundScope, MeshError, UnknownServiceError, type Clock } from '../../core/index.js';
+import { kCallOptions, variantKey, type MeshCallOptions } from '../call-options.js';
 import type { MeshClient } from '../mesh-client.js';
 import { hostOfOrigin } from './authority.js';
 import { toLegacyHandler } from './legacy-handler.js';
@@ -43,28 +44,34 @@ export class MeshDispatcher extends Dispatcher {
     }
     if (opts.upgrade) return fail(legacy, new MeshError('MESH_ERR_TRANSPORT', 'upgrade and CONNECT requests are not carried by the mesh client yet'));
 
-    const cancellation = new Cancellation();
+    // A call made while serving a request inherits its deadline, cancellation and trace
+    // (read once here; the server entered the scope once per request).
+    const scope = inboundScope.getStore();
+    const cancellation = scope ? new Cancellation(scope.cancellation) : new Cancellation();
     legacy.onConnect?.((reason) => cancellation.cancel(reason ?? new MeshError('MESH_ERR_CANCELLED', 'call cancelled')));
     if (cancellation.cancelled) return true;
-    const ctx = createCallContext({ service: destination.name }, cancellation);
     const req = { opts, authority: host };
-    const { service, outerTap } = destination.stack;
-    if (!outerTap) {
-      service(req, ctx).then(
-        (res: HttpResponse) => res.deliver(legacy),
-        (err: unknown) => legacy.onError?.(err as Error),
-      );
-      return true;
+    const route = destination.route(req);
+    const call = (opts as { [kCallOptions]?: MeshCallOptions })[kCallOptions];
+    const clock = this.#opts.clock;
+    let deadline = scope ? scope.deadline : Infinity;
+    if (call) {
+      if (call.timeout !== undefined) deadline = Math.min(deadline, clock.now() + call.timeout);
+      if (call.deadline !== undefined) deadline = Math.min(deadline, clock.now() + (call.deadline - Date.now()));
     }
-    const startedAt = this.#opts.clock.now();
-    outerTap.start?.(req, ctx);
+    const ctx = createCallContext({ service: destination.name, route: route.name, deadline, otel: scope?.otel }, cancellation);
+    const { service, outerTap } = call ? route.variant(variantKey(call), call) : route.stack;
+    const startedAt = outerTap ? clock.now() : 0;
+    outerTap?.start?.(req, ctx);
     service(req, ctx).then(
       (res: HttpResponse) => {
-        outerTap.response(res, ctx, startedAt, this.#opts.clock.now());
+        outerTap?.response(res, ctx, startedAt, clock.now());
+        if (scope) cancellation.release();
         res.deliver(legacy);
       },
       (err: unknown) => {
-        outerTap.error(err, ctx, startedAt, this.#opts.clock.now());
+        outerTap?.error(err, ctx, startedAt, clock.now());
+        if (scope) cancellation.release();
         legacy.onError?.(err as Error);
       },
     );

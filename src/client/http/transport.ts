@@ -1,5 +1,7 @@
 import type { Pool } from 'undici';
-import type { Clock, Service, Tap, TapLeaf } from '../../core/index.js';
+import { MeshHeaders, type CallContext, type Clock, type Service, type Tap, type TapLeaf } from '../../core/index.js';
+import type { Dispatcher } from 'undici';
+import { setHeader } from './set-header.js';
 import { AttemptHandler } from './attempt-handler.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 
@@ -11,9 +13,12 @@ import type { HttpRequest, HttpResponse } from './http-types.js';
  */
 export function transport(pools: { readonly pool: Pool }, address: string, clock: Clock): TapLeaf<HttpRequest, HttpResponse> {
   const now = () => clock.now();
+  /** The options for this attempt: the caller's, plus the remaining budget when the call has a deadline. */
+  const optionsFor = (req: HttpRequest, ctx: CallContext): Dispatcher.DispatchOptions =>
+    ctx.deadline === Infinity ? req.opts : { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.deadline, String(Math.max(0, Math.floor(ctx.deadline - clock.now())))) };
   const plain: Service<HttpRequest, HttpResponse> = function transport(req, ctx) {
     return new Promise<HttpResponse>((resolve, reject) => {
-      pools.pool.dispatch(req.opts, new AttemptHandler(address, ctx, resolve, reject) as never);
+      pools.pool.dispatch(optionsFor(req, ctx), new AttemptHandler(address, ctx, resolve, reject) as never);
     });
   };
   return Object.assign(plain, {
@@ -22,7 +27,7 @@ export function transport(pools: { readonly pool: Pool }, address: string, clock
         const startedAt = clock.now();
         tap.start?.(req, ctx);
         return new Promise<HttpResponse>((resolve, reject) => {
-          pools.pool.dispatch(req.opts, new AttemptHandler(address, ctx, resolve, reject, tap as Tap<unknown, HttpResponse>, startedAt, now) as never);
+          pools.pool.dispatch(optionsFor(req, ctx), new AttemptHandler(address, ctx, resolve, reject, tap as Tap<unknown, HttpResponse>, startedAt, now) as never);
         });
       };
     },

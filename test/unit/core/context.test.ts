@@ -68,6 +68,9 @@ describe('MeshError', () => {
     const foreign = Object.assign(new Error('x'), { [Symbol.for('inmesh.error')]: true });
     expect(isMeshError(foreign)).toBe(true);
     expect(isMeshError(new Error('plain'))).toBe(false);
+    // Subclasses are told apart by prototype, not by the shared brand.
+    expect(e).toBeInstanceOf(TransportError);
+    expect(new ConfigValidationError([]) instanceof TransportError).toBe(false);
   });
 
   it('formats config issues as file:line:col key.path: message', () => {
