@@ -21,7 +21,7 @@ function instantResponse() {
     header: () => undefined,
     deliver(h) {
       h.onHeaders?.(200, EMPTY, noop, 'OK');
-      h.onComplete?.(null);
+      h.onComplete?.([]);
     },
     discard() {},
     onDone(fn) {

@@ -14,6 +14,8 @@ import { defaultClientStack, defaultEndpointStack, type ClientParams } from './c
 import type { EndpointParams } from './client/http/http-endpoint.js';
 import type { ClientEnv } from './client/client-env.js';
 import { startAdminServer, type AdminServer } from './server/admin-server.js';
+import { DeadlineWheel } from './resilience/index.js';
+import { kCallOptions, pickCallOptions, withCallOptions, type MeshCallOptions } from './client/call-options.js';
 
 export interface CreateMeshOptions {
   /** This workload's service name: its identity and the source label of its metrics. */
@@ -35,7 +37,10 @@ export interface CreateMeshOptions {
 }
 
 /** `mesh.request` options: undici's request options without the parts the URL gives. */
-export type MeshRequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method?: Dispatcher.HttpMethod };
+export type MeshRequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method?: Dispatcher.HttpMethod } & MeshCallOptions;
+
+/** `mesh.fetch` init: WHATWG RequestInit plus the mesh's per-call overrides. */
+export type MeshFetchInit = RequestInit & MeshCallOptions;
 
 export interface EndpointStats extends LatencySummary {
   readonly address: string;
@@ -60,7 +65,7 @@ export interface Mesh {
   /** The admin listener (`/metrics`, `/healthz`, `/readyz`) when `admin.port` is set. */
   readonly admin: { readonly url: string } | undefined;
   /** WHATWG fetch through the mesh. */
-  fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+  fetch(input: string | URL, init?: MeshFetchInit): Promise<Response>;
   /** undici's `request` through the mesh: the fast path (undici's fetch is several times slower on Node 20). */
   request(url: string | URL, opts?: MeshRequestOptions): Promise<Dispatcher.ResponseData>;
   /** Resolves once configuration and every destination's first endpoint set are in. */
@@ -91,7 +96,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
 
   const store = new ConfigStore(load(source, 1));
   const metrics = new MeshMetrics({ service: o.service, registry: o.registry });
-  const env: ClientEnv = { clock: o.clock ?? systemClock, random: o.random ?? Math.random, log, metrics };
+  const clock = o.clock ?? systemClock;
+  const env: ClientEnv = { clock, random: o.random ?? Math.random, log, metrics, wheel: new DeadlineWheel(clock) };
   const client = new MeshClient(env, {
     client: o.clientStack ? o.clientStack(defaultClientStack) : defaultClientStack,
     endpoint: o.endpointStack ? o.endpointStack(defaultEndpointStack) : defaultEndpointStack,
@@ -131,7 +137,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     metrics: metrics.registry,
     admin: admin ? { url: admin.url } : undefined,
     fetch(input, init) {
-      return undiciFetch(input, { ...init, dispatcher });
+      const call = init && pickCallOptions(init);
+      // fetch builds its own dispatch options, so per-call overrides ride on a one-call dispatcher.
+      return undiciFetch(input, { ...init, dispatcher: call ? withCallOptions(dispatcher, call) : dispatcher });
     },
     request(url, opts) {
       const href = typeof url === 'string' ? url : url.href;
@@ -139,7 +147,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
       const pathStart = schemeEnd < 0 ? -1 : href.indexOf('/', schemeEnd + 3);
       const origin = pathStart < 0 ? href : href.slice(0, pathStart);
       const path = pathStart < 0 ? '/' : href.slice(pathStart);
-      return dispatcher.request({ ...opts, origin, path, method: opts?.method ?? 'GET' } as Dispatcher.RequestOptions);
+      const call = opts && pickCallOptions(opts);
+      return dispatcher.request({ ...opts, origin, path, method: opts?.method ?? 'GET', ...(call && { [kCallOptions]: call }) } as Dispatcher.RequestOptions);
     },
     ready: () => readyPromise,
     async reload(config) {

@@ -1,3 +1,4 @@
+import { Dispatcher } from 'undici';
 import type { HedgeConfig, RetryConfig } from '../config/types.js';
 
 /**
@@ -24,4 +25,34 @@ export const kCallOptions = 'inmeshCall';
 export function variantKey(o: MeshCallOptions | undefined): string {
   if (!o || (o.retry === undefined && o.hedge === undefined)) return '';
   return JSON.stringify([o.retry ?? null, o.hedge ?? null]);
+}
+
+/** The MeshCallOptions among a call's options, or undefined when there are none (the common case). */
+export function pickCallOptions(o: MeshCallOptions): MeshCallOptions | undefined {
+  if (o.timeout === undefined && o.deadline === undefined && o.retry === undefined && o.hedge === undefined) return undefined;
+  return { timeout: o.timeout, deadline: o.deadline, retry: o.retry, hedge: o.hedge };
+}
+
+/** A dispatcher for one fetch that adds the call's overrides to the options of what it dispatches. */
+class CallOptionsDispatcher extends Dispatcher {
+  readonly #inner: Dispatcher;
+  readonly #call: MeshCallOptions;
+  constructor(inner: Dispatcher, call: MeshCallOptions) {
+    super();
+    this.#inner = inner;
+    this.#call = call;
+  }
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.#inner.dispatch({ ...opts, [kCallOptions]: this.#call } as Dispatcher.DispatchOptions, handler);
+  }
+  override close(): Promise<void> {
+    return Promise.resolve();
+  }
+  override destroy(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function withCallOptions(inner: Dispatcher, call: MeshCallOptions): Dispatcher {
+  return new CallOptionsDispatcher(inner, call);
 }

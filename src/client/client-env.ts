@@ -1,7 +1,10 @@
 import type { Env } from '../core/index.js';
 import type { MeshMetrics } from '../telemetry/index.js';
+import type { DeadlineWheel } from '../resilience/index.js';
 
-/** The client's environment: the core Env plus the metrics every stack records into. */
+/** The client's environment: the core Env plus the metrics every stack records into and the shared deadline wheel. */
 export interface ClientEnv extends Env {
   readonly metrics: MeshMetrics;
+  /** One timer mechanism for every deadline, per-try timeout and hedge of the mesh. */
+  readonly wheel: DeadlineWheel;
 }

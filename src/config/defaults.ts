@@ -1,4 +1,5 @@
 import type {
+  AdaptiveConcurrencyConfig,
   AdminConfig,
   BalancerConfig,
   CircuitBreakerConfig,
@@ -81,7 +82,22 @@ export const DEFAULT_INBOUND: InboundConfig = Object.freeze({
   maxConcurrent: undefined,
   maxQueue: 0,
   rateLimit: undefined,
+  adaptiveConcurrency: undefined,
+  timeout: undefined,
   drainTimeout: 10_000,
+});
+
+/**
+ * Gradient2's defaults from Netflix concurrency-limits (start at 20, tolerate 1.5× the long-term
+ * latency), recomputed every 100 ms as Envoy's adaptive concurrency samples; a floor of 5 keeps a
+ * slow service from being throttled to a trickle.
+ */
+export const DEFAULT_ADAPTIVE_CONCURRENCY: AdaptiveConcurrencyConfig = Object.freeze({
+  initialLimit: 20,
+  minLimit: 5,
+  maxLimit: 1000,
+  tolerance: 1.5,
+  window: 100,
 });
 
 /** A local CA under `.inmesh/`: mTLS works on a laptop with nothing else running. */

@@ -105,8 +105,14 @@ function ms(v: string | number | undefined): number | undefined {
   return v === undefined ? undefined : parseDuration(v);
 }
 
+/**
+ * Outlier detection is on unless `outlierDetection: false`: without it a dead endpoint, which
+ * refuses connections in microseconds, looks like the fastest one to peak-EWMA and draws
+ * traffic (Finagle and Linkerd keep failure accrual on by default for the same reason).
+ */
 function normalizeOutlier(raw: RawService['outlierDetection']): OutlierDetectionConfig | undefined {
-  if (!raw) return undefined;
+  if (raw === false) return undefined;
+  if (raw === undefined) return DEFAULT_OUTLIER_DETECTION;
   const d = DEFAULT_OUTLIER_DETECTION;
   return {
     consecutive5xx: raw.consecutive5xx ?? d.consecutive5xx,

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_ADAPTIVE_CONCURRENCY,
   DEFAULT_ADMIN,
   DEFAULT_CERT_TTL,
   DEFAULT_CONTROL_STORE,
@@ -14,7 +15,7 @@ import { parseDuration } from './duration.js';
 import { IssueList, type PathIssue } from './key-path.js';
 import { normalizeService } from './normalize-service.js';
 import type { RawMesh } from './schema.js';
-import type { ControlConfig, IdentityConfig, InboundConfig, MeshConfig, ServiceConfig, TelemetryConfig } from './types.js';
+import type { AdaptiveConcurrencyConfig, ControlConfig, IdentityConfig, InboundConfig, MeshConfig, ServiceConfig, TelemetryConfig } from './types.js';
 
 export type NormalizeResult = { readonly ok: true; readonly config: MeshConfig } | { readonly ok: false; readonly issues: readonly PathIssue[] };
 
@@ -50,7 +51,7 @@ export function normalizeMesh(raw: RawMesh): NormalizeResult {
       ]),
     ),
     admin: { port: raw.admin?.port ?? DEFAULT_ADMIN.port, host: raw.admin?.host ?? DEFAULT_ADMIN.host },
-    inbound: normalizeInbound(raw.inbound),
+    inbound: normalizeInbound(raw.inbound, issues),
     telemetry: normalizeTelemetry(raw.telemetry, issues),
   };
 
@@ -88,7 +89,7 @@ function normalizeControl(raw: RawMesh['control'], issues: IssueList): ControlCo
   };
 }
 
-function normalizeInbound(raw: RawMesh['inbound']): InboundConfig {
+function normalizeInbound(raw: RawMesh['inbound'], issues: IssueList): InboundConfig {
   const d = DEFAULT_INBOUND;
   if (!raw) return d;
   const rl = raw.rateLimit;
@@ -99,7 +100,29 @@ function normalizeInbound(raw: RawMesh['inbound']): InboundConfig {
     maxQueue: raw.maxQueue ?? d.maxQueue,
     // A one-second burst by default: a token bucket of rps tokens.
     rateLimit: rl ? { rps: rl.rps, burst: rl.burst ?? Math.max(1, Math.ceil(rl.rps)), perCaller: rl.perCaller ?? false } : d.rateLimit,
+    adaptiveConcurrency: normalizeAdaptive(raw.adaptiveConcurrency, issues),
+    timeout: raw.timeout === undefined ? d.timeout : parseDuration(raw.timeout),
     drainTimeout: raw.drainTimeout === undefined ? d.drainTimeout : parseDuration(raw.drainTimeout),
+  };
+}
+
+/** `true` takes the defaults; an object fills in the rest, and the limits must be in order. */
+function normalizeAdaptive(raw: NonNullable<RawMesh['inbound']>['adaptiveConcurrency'], issues: IssueList): AdaptiveConcurrencyConfig | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  if (raw === true) return DEFAULT_ADAPTIVE_CONCURRENCY;
+  const d = DEFAULT_ADAPTIVE_CONCURRENCY;
+  const minLimit = raw.minLimit ?? Math.min(d.minLimit, raw.maxLimit ?? d.minLimit);
+  const maxLimit = raw.maxLimit ?? Math.max(d.maxLimit, minLimit);
+  const initialLimit = raw.initialLimit ?? Math.min(Math.max(d.initialLimit, minLimit), maxLimit);
+  const path = ['inbound', 'adaptiveConcurrency'];
+  if (minLimit > maxLimit) issues.add([...path, 'minLimit'], `minLimit ${minLimit} is above maxLimit ${maxLimit}`);
+  else if (initialLimit < minLimit || initialLimit > maxLimit) issues.add([...path, 'initialLimit'], `initialLimit ${initialLimit} is outside minLimit..maxLimit (${minLimit}..${maxLimit})`);
+  return {
+    initialLimit,
+    minLimit,
+    maxLimit,
+    tolerance: raw.tolerance ?? d.tolerance,
+    window: raw.window === undefined ? d.window : parseDuration(raw.window),
   };
 }
 

@@ -74,7 +74,8 @@ export const serviceSchema = z.strictObject({
   perTryTimeout: positiveDuration.optional().describe('Time for one attempt.'),
   retries: retriesSchema.optional().describe('Retry policy; off (attempts 1) unless configured.'),
   circuitBreaker: circuitBreakerSchema.optional(),
-  outlierDetection: outlierDetectionSchema.optional(),
+  // On by default (Linkerd's failure accrual is): `false` turns it off.
+  outlierDetection: z.union([z.literal(false), outlierDetectionSchema]).optional(),
   concurrency: concurrencySchema.optional(),
   /** Subset name → the labels an endpoint must carry to belong to it. */
   subsets: z.record(shortName, labels).optional().describe('Subset name → labels its endpoints carry. A static endpoint labelled version: X also defines subset X.'),

@@ -39,6 +39,20 @@ const inboundSchema = z.strictObject({
   rateLimit: z
     .strictObject({ rps: z.number().positive({ error: 'must be greater than 0' }), burst: count(1).optional(), perCaller: z.boolean().optional() })
     .optional(),
+  adaptiveConcurrency: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        initialLimit: count(1).optional(),
+        minLimit: count(1).optional(),
+        maxLimit: count(1).optional(),
+        tolerance: z.number().min(1, { error: 'must be at least 1 (1.5 tolerates latency 50% above the long-term average)' }).optional(),
+        window: positiveDuration.optional(),
+      }),
+    ])
+    .optional()
+    .describe('A concurrency limit that follows latency (gradient, as in Netflix concurrency-limits); true for the defaults.'),
+  timeout: positiveDuration.optional().describe("Caps every request's deadline, also when the caller sent none."),
   drainTimeout: positiveDuration.optional(),
 });
 

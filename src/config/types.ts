@@ -177,13 +177,33 @@ export interface AdminConfig {
   readonly host: string;
 }
 
+/**
+ * A concurrency limit that follows latency (Netflix concurrency-limits' Gradient2): it grows while
+ * the latency of a window stays near the long-term latency and shrinks when it climbs above it.
+ */
+export interface AdaptiveConcurrencyConfig {
+  readonly initialLimit: number;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  /** How far (a ratio) the window's latency may exceed the long-term latency before the limit shrinks. */
+  readonly tolerance: number;
+  /** How often the limit is recomputed (a window also needs a few samples). */
+  readonly window: Millis;
+}
+
 export interface InboundConfig {
   /** The application's port for `mesh.serve`; 0 picks a free one. */
   readonly port: number;
   readonly host: string;
+  /** Requests served at once; beyond it they wait in a queue of `maxQueue`, then are shed (503). */
   readonly maxConcurrent: number | undefined;
   readonly maxQueue: number;
+  /** A token bucket for the whole service, or one per caller identity with `perCaller`. */
   readonly rateLimit: { readonly rps: number; readonly burst: number; readonly perCaller: boolean } | undefined;
+  /** Sets the concurrency limit from latency; `maxConcurrent`, when set, caps it. */
+  readonly adaptiveConcurrency: AdaptiveConcurrencyConfig | undefined;
+  /** Caps the deadline of every request, also of those whose caller sent none. */
+  readonly timeout: Millis | undefined;
   readonly drainTimeout: Millis;
 }
 

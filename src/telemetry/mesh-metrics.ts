@@ -55,6 +55,14 @@ export class MeshMetrics {
   readonly clientDuration: HistogramMetric;
   readonly endpointDuration: HistogramMetric;
   readonly configReloads: Counter<'result'>;
+  /** Inbound requests served (or refused) by mesh.serve and the adapters, as the server saw them. */
+  readonly serverDuration: HistogramMetric;
+  readonly admissionRejected: Counter<'reason'>;
+  readonly retries: Counter<'destination_service' | 'route' | 'reason'>;
+  readonly retryBudgetExhausted: Counter<'destination_service' | 'route'>;
+  readonly hedges: Counter<'destination_service' | 'route'>;
+  readonly circuitTransitions: Counter<'destination_service' | 'endpoint' | 'state'>;
+  readonly ejections: Counter<'destination_service' | 'endpoint'>;
 
   constructor(o: { service: string; registry?: Registry }) {
     this.registry = o.registry ?? new Registry();
@@ -75,6 +83,34 @@ export class MeshMetrics {
       labelNames: ['result'],
       registers: [this.registry],
     });
+    this.serverDuration = new HistogramMetric(
+      'http_server_request_duration_seconds',
+      'Duration of inbound HTTP requests, from arrival to the end of the response (queueing and refusals included).',
+      this.registry,
+    );
+    this.admissionRejected = new Counter({
+      name: 'inmesh_admission_rejected_total',
+      help: 'Inbound requests refused before the application saw them, by reason.',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    // Rare events: prom-client counters are fine off the hot path.
+    const registers = [this.registry];
+    this.retries = new Counter({ name: 'inmesh_retries_total', help: 'Retries sent, by reason.', labelNames: ['destination_service', 'route', 'reason'], registers });
+    this.retryBudgetExhausted = new Counter({
+      name: 'inmesh_retry_budget_exhausted_total',
+      help: 'Retries refused because the retry budget was spent; the caller got the original outcome.',
+      labelNames: ['destination_service', 'route'],
+      registers,
+    });
+    this.hedges = new Counter({ name: 'inmesh_hedges_total', help: 'Hedged attempts started.', labelNames: ['destination_service', 'route'], registers });
+    this.circuitTransitions = new Counter({
+      name: 'inmesh_circuit_transitions_total',
+      help: 'Circuit breaker state changes (endpoint="" for the service-wide breaker).',
+      labelNames: ['destination_service', 'endpoint', 'state'],
+      registers,
+    });
+    this.ejections = new Counter({ name: 'inmesh_outlier_ejections_total', help: 'Endpoints ejected by outlier detection.', labelNames: ['destination_service', 'endpoint'], registers });
   }
 
   callSeries(destination: string, route: string): CallSeries {

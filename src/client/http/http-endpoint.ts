@@ -18,6 +18,8 @@ export interface EndpointParams {
   readonly policy: DestinationPolicy;
   /** Takes the event-loop utilisation the server reported, as of Clock time `now`. */
   readonly reportLoad: (elu: number, now: number) => void;
+  /** The breaker module hands its breaker to the endpoint, whose status then follows it. */
+  readonly setBreaker: (breaker: { status(): 'open' | 'busy'; shutdown(): void }) => void;
 }
 
 export interface HttpEndpointOptions {
@@ -53,6 +55,8 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   #closed = false;
   #elu = 0;
   #eluAt = -Infinity;
+  #breaker: { status(): 'open' | 'busy'; shutdown(): void } | undefined;
+  readonly #policy: DestinationPolicy;
 
   constructor(o: HttpEndpointOptions) {
     this.address = o.spec.address;
@@ -61,6 +65,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
     this.weight = o.spec.weight;
     this.#env = o.env;
     this.#destination = o.destination;
+    this.#policy = o.policy;
     this.ewma = new PeakEwma({ decay: o.decay, clock: o.env.clock });
     this.#authority = o.authority;
     this.#connections = o.connections;
@@ -70,6 +75,9 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
       ewma: this.ewma,
       series: o.env.metrics.endpointSeries(o.destination, o.spec.address),
       policy: o.policy,
+      setBreaker: (b) => {
+        this.#breaker = b;
+      },
       reportLoad: (elu, now) => {
         this.#elu = Math.min(MAX_UTILISATION, elu);
         this.#eluAt = now;
@@ -92,8 +100,11 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
     }));
   }
 
+  /** `busy` while its breaker is open or outlier detection has ejected it: the balancer passes it by while others are open. */
   status(): EndpointStatus {
-    return this.#closed ? 'closed' : 'open';
+    if (this.#closed) return 'closed';
+    if (this.#breaker?.status() === 'busy' || this.#policy.isEjected(this.address)) return 'busy';
+    return 'open';
   }
 
   pending(): number {
@@ -115,6 +126,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#breaker?.shutdown();
     this.#env.metrics.removeEndpoint(this.#destination, this.address);
     await this.#pool?.close();
   }

@@ -1,6 +1,7 @@
 import { isMeshError, MeshHeaders, TransportError, type CallContext } from '../../core/index.js';
 import type { RetryConfig, RetryOn } from '../../config/types.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
+import { isReplayable } from './replayable-body.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
@@ -67,6 +68,11 @@ export class HttpRetryPolicy {
   endpointOf(outcome: { res: HttpResponse } | { err: unknown }): string | undefined {
     if ('res' in outcome) return outcome.res.endpoint || undefined;
     return isMeshError(outcome.err) ? outcome.err.endpoint : undefined;
+  }
+
+  /** The request again: only a body held in memory can be sent twice (the retry layer buffers small streamed ones first). */
+  prepare(req: HttpRequest): HttpRequest | undefined {
+    return isReplayable(req.opts.body) ? req : undefined;
   }
 
   discard(res: HttpResponse): void {

@@ -27,7 +27,7 @@ export class SyntheticResponse implements HttpResponse {
     handler.onResponseStarted?.();
     handler.onHeaders?.(this.statusCode, this.rawHeaders, noop, this.statusMessage);
     handler.onData?.(this.#body);
-    handler.onComplete?.(null);
+    handler.onComplete?.([]);
   }
 
   discard(): void {}

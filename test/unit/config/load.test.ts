@@ -59,7 +59,17 @@ describe('parseMeshConfig on valid files', () => {
         maxBodyBytes: 65_536,
       },
       circuitBreaker: undefined,
-      outlierDetection: undefined,
+      // On by default, so that a dead endpoint is ejected rather than drawing traffic.
+      outlierDetection: {
+        consecutive5xx: 5,
+        consecutiveConnectFailures: 5,
+        interval: 10_000,
+        baseEjectionTime: 30_000,
+        maxEjectionPercent: 10,
+        successRateStdevFactor: 1.9,
+        successRateMinimumHosts: 5,
+        successRateRequestVolume: 100,
+      },
       concurrency: undefined,
       subsets: {},
       routes: [],
@@ -73,9 +83,14 @@ describe('parseMeshConfig on valid files', () => {
       control: undefined,
       authorization: {},
       admin: { port: undefined, host: '127.0.0.1' },
-      inbound: { port: 0, host: '127.0.0.1', maxConcurrent: undefined, maxQueue: 0, rateLimit: undefined, drainTimeout: 10_000 },
+      inbound: { port: 0, host: '127.0.0.1', maxConcurrent: undefined, maxQueue: 0, rateLimit: undefined, adaptiveConcurrency: undefined, timeout: undefined, drainTimeout: 10_000 },
       telemetry: { tracing: { exporter: 'none', endpoint: undefined, sampleRatio: 0.1 }, accessLog: false },
     });
+  });
+
+  it('turns outlier detection off only when told to', () => {
+    const c = parseMeshConfig(yaml('services:', '  orders:', '    endpoints: ["127.0.0.1:1"]', '    outlierDetection: false')).config;
+    expect(c.services.orders!.outlierDetection).toBeUndefined();
   });
 
   it('accepts an empty file', () => {

@@ -27,7 +27,7 @@ const cases: Case[] = [
   { name: 'unknown key in circuitBreaker', lines: [...ORDERS, '    circuitBreaker:', '      resetTimout: 5s'], path: 'services.orders.circuitBreaker.resetTimout', line: 5, column: 7, message: "unknown key 'resetTimout' (did you mean 'resetTimeout'?)" },
   { name: 'unknown key in admin', lines: ['admin:', '  prot: 9464'], path: 'admin.prot', line: 2, column: 3, message: "unknown key 'prot' (did you mean 'port'?)" },
   { name: 'unknown key three levels down', lines: ['telemetry:', '  tracing:', '    sampleRate: 0.5'], path: 'telemetry.tracing.sampleRate', line: 3, column: 5, message: "unknown key 'sampleRate' (did you mean 'sampleRatio'?)" },
-  { name: 'unknown key with no close match lists the allowed ones', lines: ['inbound:', '  zzz: 1'], path: 'inbound.zzz', line: 2, column: 3, message: /^unknown key 'zzz' \(allowed: port, host, maxConcurrent, maxQueue, rateLimit, drainTimeout\)$/ },
+  { name: 'unknown key with no close match lists the allowed ones', lines: ['inbound:', '  zzz: 1'], path: 'inbound.zzz', line: 2, column: 3, message: /^unknown key 'zzz' \(allowed: port, host, maxConcurrent, maxQueue, rateLimit, adaptiveConcurrency, timeout, drainTimeout\)$/ },
   { name: 'unknown key in one identity mode suggests from that mode', lines: ['identity: { mode: files, certFile: a, keyFile: b, caFile: c, keyfile: d }'], path: 'identity.keyfile', line: 1, token: 'keyfile', message: "unknown key 'keyfile' (did you mean 'keyFile'?)" },
   { name: 'misspelt key of an endpoint object replaces "is required"', lines: ['services:', '  orders:', '    endpoints: [{ adress: "127.0.0.1:1" }]'], path: 'services.orders.endpoints[0].adress', line: 3, token: 'adress', message: "unknown key 'adress' (did you mean 'address'?)" },
 

@@ -1,0 +1,12 @@
+export * from './deadline-wheel.js';
+export * from './deadline.js';
+export * from './per-try-timeout.js';
+export * from './backoff.js';
+export * from './retry-budget.js';
+export * from './retry.js';
+export * from './hedge.js';
+export * from './breaker.js';
+export * from './outlier-detector.js';
+export * from './concurrency-limit.js';
+export * from './fault.js';
+export { sleep } from './sleep.js';
