@@ -49,14 +49,15 @@ async function withMesh(services, fn) {
 const ms = (x) => `${x.toFixed(2)} ms`;
 const addr = (ports) => ports.map((p) => `127.0.0.1:${p}`);
 
-// 1. Slow endpoint.
-{
-  const healthy = await startFarm([{ delayMs: 1 }, { delayMs: 1 }, { delayMs: 1 }, { delayMs: 1 }]);
-  const oneSlow = await startFarm([{ delayMs: 1 }, { delayMs: 1 }, { delayMs: 1 }, { delayMs: 10 }]);
+// 1. Slow endpoint, with servers that queue (CPU-bound: one request at a time) and with
+// servers that only wait (I/O-bound: latency does not grow with load).
+for (const [kind, fast, slow, serial] of [['CPU-bound (serial) servers, 2 ms vs 20 ms', 2, 20, true], ['I/O-bound (sleeping) servers, 5 ms vs 50 ms', 5, 50, false]]) {
+  const healthy = await startFarm([0, 1, 2, 3].map(() => ({ delayMs: fast, serial })));
+  const oneSlow = await startFarm([fast, fast, fast, slow].map((delayMs) => ({ delayMs, serial })));
   const base = await withMesh({ s: { endpoints: addr(healthy.ports), tls: 'none' } }, (m) => drive(m, 'http://s/'));
   const p2c = await withMesh({ s: { endpoints: addr(oneSlow.ports), tls: 'none', loadBalancer: 'p2c-ewma' } }, (m) => drive(m, 'http://s/'));
   const rr = await withMesh({ s: { endpoints: addr(oneSlow.ports), tls: 'none', loadBalancer: 'round-robin' } }, (m) => drive(m, 'http://s/'));
-  console.log('1. one of four endpoints 10x slower (16 concurrent, %d calls)', CALLS);
+  console.log(`1. one of four endpoints 10x slower: ${kind} (16 concurrent, ${CALLS} calls)`);
   console.log(`   all healthy       p50 ${ms(base.p50)}  p99 ${ms(base.p99)}`);
   console.log(`   p2c-ewma          p50 ${ms(p2c.p50)}  p99 ${ms(p2c.p99)}   p99 ratio ${(p2c.p99 / base.p99).toFixed(2)}x (target <= 1.5x)`);
   console.log(`   round-robin       p50 ${ms(rr.p50)}  p99 ${ms(rr.p99)}   p99 ratio ${(rr.p99 / base.p99).toFixed(2)}x`);

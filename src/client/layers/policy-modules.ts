@@ -54,13 +54,14 @@ export const concurrencyModule: LayerModule<ClientParams, ClientEnv> = {
 
 export const serviceBreakerModule: LayerModule<ClientParams, ClientEnv> = {
   role: Role.ServiceBreaker,
-  description: 'the service-wide breaker: fails fast when the whole service is failing, whatever the endpoint',
+  description: "the service-wide guard: fails fast, above retry, when every endpoint's breaker is open",
   layer(p) {
-    const b = p.policy.serviceBreaker;
-    if (!b) return undefined;
+    if (!p.service.circuitBreaker) return undefined;
+    const policy = p.policy;
     return (next) =>
       function serviceBreaker(req: HttpRequest, ctx) {
-        return b.call(next, req, ctx);
+        const open = policy.serviceCircuitOpen();
+        return open ? Promise.reject(open) : next(req, ctx);
       };
   },
 };

@@ -150,6 +150,32 @@ describe('resilience through the client', () => {
     for (const state of ['open', 'half-open', 'closed']) expect(transitions).toContain(`state="${state}"`);
   });
 
+  it("fails fast above retry once every endpoint's breaker is open (the service-wide guard)", async () => {
+    const failing = await Promise.all([0, 1].map(() => server((req, res) => (req.resume(), res.writeHead(500).end()))));
+    mesh = await createMesh({
+      service: 'checkout',
+      config: {
+        services: {
+          orders: {
+            tls: 'none',
+            endpoints: failing.map((f) => f.address),
+            outlierDetection: false,
+            retries: { attempts: 3, on: ['5xx'], backoff: { base: '1ms', max: '2ms' } },
+            circuitBreaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeout: '10s' },
+          },
+        },
+      },
+    });
+    await waitFor(async () => {
+      const r = await mesh!.request('http://orders/').then((x) => (x.body.dump(), x.statusCode), (e: unknown) => e);
+      return (r as { message?: string })?.message?.includes('every endpoint') ?? false;
+    }, 5000, 'every breaker to open');
+    const hits = failing.map((f) => f.hits());
+    const err = await mesh.request('http://orders/').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'MESH_ERR_CIRCUIT_OPEN', service: 'orders' });
+    expect(failing.map((f) => f.hits())).toEqual(hits);
+  });
+
   it('ejects an endpoint after consecutive 5xx and returns it after the ejection time', async () => {
     let badFails = true;
     const good = await named('good');
