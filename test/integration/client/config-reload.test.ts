@@ -1,21 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMesh, type Mesh } from '../../../src/index.js';
-import { startNamedServer, waitFor, type TestServer } from '../../helpers/http-server.js';
+import { closeAfterEach } from '../../helpers/close-after-each.js';
+import { startNamedServer, waitFor } from '../../helpers/http-server.js';
 
-const servers: TestServer[] = [];
 let mesh: Mesh | undefined;
+const open = closeAfterEach(() => mesh);
 let dir: string | undefined;
 
-afterEach(async () => {
-  await mesh?.close();
-  mesh = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
 
 function yamlFor(endpoints: string[], extra = ''): string {
   return `services:\n  orders:\n    tls: none\n    endpoints: [${endpoints.map((e) => `"${e}"`).join(', ')}]\n${extra}`;
@@ -30,7 +24,8 @@ function writeAtomically(path: string, text: string): void {
 describe('configuration reload', () => {
   it('moves traffic to new endpoints mid-traffic with no failed call, and refuses an invalid edit', async () => {
     const [a, b] = await Promise.all([startNamedServer('a'), startNamedServer('b')]);
-    servers.push(a!, b!);
+    open.add(a!);
+    open.add(b!);
     dir = mkdtempSync(join(tmpdir(), 'inmesh-reload-'));
     const file = join(dir, 'mesh.yaml');
     writeFileSync(file, yamlFor([a!.address]));
@@ -82,7 +77,7 @@ describe('configuration reload', () => {
 
   it('mesh.reload refuses an invalid object whole and keeps the last good config', async () => {
     const [a] = await Promise.all([startNamedServer('a')]);
-    servers.push(a!);
+    open.add(a!);
     mesh = await createMesh({ service: 'checkout', config: { services: { orders: { endpoints: [a!.address], tls: 'none' } } } });
     await expect(mesh.reload({ services: { orders: { endpoints: ['not an address'] } } })).rejects.toMatchObject({ code: 'MESH_ERR_CONFIG_INVALID' });
     const res = await mesh.request('http://orders/');

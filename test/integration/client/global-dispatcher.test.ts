@@ -1,24 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getGlobalDispatcher, setGlobalDispatcher, request as undiciRequest } from 'undici';
 import { createMesh, type Mesh } from '../../../src/index.js';
-import { startNamedServer, type TestServer } from '../../helpers/http-server.js';
+import { closeAfterEach } from '../../helpers/close-after-each.js';
+import { startNamedServer } from '../../helpers/http-server.js';
 
-const servers: TestServer[] = [];
 let mesh: Mesh | undefined;
+const open = closeAfterEach(() => mesh);
 const original = getGlobalDispatcher();
 
-afterEach(async () => {
-  setGlobalDispatcher(original);
-  await mesh?.close();
-  mesh = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 describe('setGlobalDispatcher(mesh.dispatcher)', () => {
   it("routes Node's built-in fetch and undici.request to mesh services, and other hosts straight out", async () => {
     const inside = await startNamedServer('orders-1');
     const outside = await startNamedServer('outside');
-    servers.push(inside, outside);
+    open.add(inside);
+    open.add(outside);
     mesh = await createMesh({ service: 'checkout', config: { services: { orders: { endpoints: [inside.address], tls: 'none' } } } });
     await mesh.ready();
     setGlobalDispatcher(mesh.dispatcher);

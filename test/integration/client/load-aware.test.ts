@@ -1,22 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMesh, type Mesh } from '../../../src/index.js';
+import { closeAfterEach } from '../../helpers/close-after-each.js';
 import { startHttpServer, type TestServer } from '../../helpers/http-server.js';
 
-const servers: TestServer[] = [];
 let mesh: Mesh | undefined;
+const open = closeAfterEach(() => mesh);
 
-afterEach(async () => {
-  await mesh?.close();
-  mesh = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 async function reporting(headers: () => Record<string, string>, status = () => 200): Promise<TestServer> {
   const s = await startHttpServer((req, res) => {
     req.resume();
     res.writeHead(status(), headers()).end('ok');
   });
-  servers.push(s);
+  open.add(s);
   return s;
 }
 
@@ -46,7 +42,7 @@ describe('load-aware balancing', () => {
   it('penalises an endpoint that answers 503 with retry-after, so others take the traffic', async () => {
     let shed = true;
     const shedding = await reporting(
-      () => (shed ? { 'retry-after': '5' } : {}),
+      (): Record<string, string> => (shed ? { 'retry-after': '5' } : {}),
       () => (shed ? 503 : 200),
     );
     const healthy = await reporting(() => ({}));

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMesh, isMeshError, type Mesh } from '../../../src/index.js';
+import { closeAfterEach } from '../../helpers/close-after-each.js';
 import { startHttpServer, startNamedServer, type TestServer } from '../../helpers/http-server.js';
 
-const servers: TestServer[] = [];
 let mesh: Mesh | undefined;
+const open = closeAfterEach(() => mesh);
 
-afterEach(async () => {
-  await mesh?.close();
-  mesh = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 async function named(n: number): Promise<TestServer[]> {
   const list = await Promise.all(Array.from({ length: n }, (_, i) => startNamedServer(`s${i}`)));
-  servers.push(...list);
+  list.forEach((s) => open.add(s));
   return list;
 }
 
@@ -83,7 +79,7 @@ describe('mesh.request and mesh.fetch', () => {
       if (req.url === '/hang') release = () => res.end('late');
       else res.end('ok');
     });
-    servers.push(slow);
+    open.add(slow);
     mesh = await createMesh({ service: 'checkout', config: { services: { orders: { endpoints: [slow.address], tls: 'none', connections: 1 } } } });
     const ac = new AbortController();
     const pending = mesh.request('http://orders/hang', { signal: ac.signal });

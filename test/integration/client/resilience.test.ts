@@ -1,27 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMesh, type Mesh } from '../../../src/index.js';
 import { seededRandom } from '../../../src/experimental.js';
+import { closeAfterEach } from '../../helpers/close-after-each.js';
 import { startHttpServer, startNamedServer, waitFor, type TestServer } from '../../helpers/http-server.js';
 
-const servers: TestServer[] = [];
 let mesh: Mesh | undefined;
+const open = closeAfterEach(() => mesh);
 
-afterEach(async () => {
-  await mesh?.close();
-  mesh = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 async function server(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
   const s = await startHttpServer(handler);
-  servers.push(s);
+  open.add(s);
   return s;
 }
 
 async function named(name: string): Promise<TestServer> {
   const s = await startNamedServer(name);
-  servers.push(s);
+  open.add(s);
   return s;
 }
 

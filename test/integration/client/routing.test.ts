@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMesh, type Mesh } from '../../../src/index.js';
 import { seededRandom } from '../../../src/experimental.js';
-import { startHttpServer, waitFor, type TestServer } from '../../helpers/http-server.js';
+import { closeAfterEach } from '../../helpers/close-after-each.js';
+import { startHttpServer, waitFor } from '../../helpers/http-server.js';
 
-const servers: TestServer[] = [];
 let mesh: Mesh | undefined;
+const open = closeAfterEach(() => mesh);
 
-afterEach(async () => {
-  await mesh?.close();
-  mesh = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 /** A server that names its version and counts shadow (mirrored) requests apart. */
 async function versioned(version: string) {
@@ -20,7 +16,7 @@ async function versioned(version: string) {
     if (req.headers['inmesh-shadow'] === '1') shadows++;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version, path: req.url }));
   });
-  servers.push(s);
+  open.add(s);
   return Object.assign(s, { shadows: () => shadows });
 }
 

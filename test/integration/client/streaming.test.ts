@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createMesh, type Mesh } from '../../../src/index.js';
-import { startHttpServer, type TestServer } from '../../helpers/http-server.js';
+import { closeAfterEach } from '../../helpers/close-after-each.js';
+import { startHttpServer } from '../../helpers/http-server.js';
 
 const TEN_MB = 10 * 1024 * 1024;
-const servers: TestServer[] = [];
 let mesh: Mesh | undefined;
+const open = closeAfterEach(() => mesh);
 
-afterEach(async () => {
-  await mesh?.close();
-  mesh = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 function sha(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
@@ -46,7 +42,7 @@ describe('streaming bodies through the mesh', () => {
         chunked(payload).pipe(res);
       });
     });
-    servers.push(server);
+    open.add(server);
     mesh = await createMesh({ service: 'checkout', config: { services: { blobs: { endpoints: [server.address], tls: 'none' } } } });
 
     const res = await mesh.request('http://blobs/upload', { method: 'PUT', body: chunked(payload) });
