@@ -92,6 +92,29 @@ describe('mesh.request and mesh.fetch', () => {
     release?.();
   });
 
+  it('drains on close: close waits for a call in flight, which completes; later calls are refused', async () => {
+    let release: (() => void) | undefined;
+    const slow = open.add(
+      await startHttpServer((req, res) => {
+        req.resume();
+        release = () => res.end('done');
+      }),
+    );
+    mesh = await createMesh({ service: 'checkout', config: { services: { orders: { endpoints: [slow.address], tls: 'none' } } } });
+    const inFlight = mesh.request('http://orders/slow');
+    while (!release) await new Promise((r) => setTimeout(r, 2));
+    let closed = false;
+    const closing = mesh.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(false);
+    release();
+    const res = await inFlight;
+    expect(await res.body.text()).toBe('done');
+    await closing;
+    const refused = await mesh.request('http://orders/late').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'MESH_ERR_CLOSED' });
+  });
+
   it('runs a user module patched into the client stack', async () => {
     const [a] = await named(1);
     const seen: string[] = [];
