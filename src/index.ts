@@ -19,3 +19,19 @@ export type { MeshErrorCode, ConfigIssue, TransportFailure } from './core/errors
 export type { CallContext } from './core/context.js';
 export type { Service, Layer, Endpoint } from './core/service.js';
 export type { MeshConfig, ServiceConfig, ConfigSnapshot } from './config/types.js';
+export { inmeshExpress, inmeshFastify, noopRegistrar } from './server/index.js';
+export type {
+  InboundMesh,
+  InboundOverrides,
+  InmeshFastifyOptions,
+  ServeOptions,
+  MeshServer,
+  ServeApp,
+  AppKind,
+  Registrar,
+  ServedInstance,
+  ReadinessCheck,
+  ReadinessReport,
+  ShutdownOptions,
+} from './server/index.js';
+export type { InboundConfig, AdaptiveConcurrencyConfig } from './config/types.js';

@@ -14,6 +14,11 @@ import { defaultClientStack, defaultEndpointStack, type ClientParams } from './c
 import type { EndpointParams } from './client/http/http-endpoint.js';
 import type { ClientEnv } from './client/client-env.js';
 import { startAdminServer, type AdminServer } from './server/admin-server.js';
+import { InboundRuntime } from './server/inbound-runtime.js';
+import { attachInbound } from './server/inbound-host.js';
+import { serve as serveApp, type MeshServer, type ServeOptions } from './server/serve.js';
+import type { ServeApp } from './server/app-kind.js';
+import { onShutdownSignals, type ShutdownOptions } from './server/shutdown-signals.js';
 import { DeadlineWheel } from './resilience/index.js';
 import { kCallOptions, pickCallOptions, withCallOptions, type MeshCallOptions } from './client/call-options.js';
 
@@ -34,6 +39,12 @@ export interface CreateMeshOptions {
   /** Patches the client stack of every destination, e.g. `s => s.insertAfter(Role.ClientMetrics, myModule)`. */
   readonly clientStack?: (s: Stack<ClientParams, ClientEnv>) => Stack<ClientParams, ClientEnv>;
   readonly endpointStack?: (s: Stack<EndpointParams, ClientEnv>) => Stack<EndpointParams, ClientEnv>;
+  /**
+   * What a shutdown signal does once this workload serves (`mesh.serve`): drain and close the
+   * mesh, then end the process (`exit`, default `process.exit`). Default `{ signals: ['SIGTERM'] }`;
+   * `false` leaves signals to the application (then call `mesh.close()` yourself).
+   */
+  readonly shutdown?: ShutdownOptions | false;
 }
 
 /** `mesh.request` options: undici's request options without the parts the URL gives. */
@@ -76,7 +87,17 @@ export interface Mesh {
   onConfig(fn: (snapshot: ConfigSnapshot) => void): () => void;
   /** Requests, failures and latency percentiles per destination and endpoint. */
   stats(): ServiceStats[];
-  /** Drains calls in flight, closes connections and listeners, stops watching. */
+  /**
+   * Serves an Express app (4 or 5), a Fastify instance (4 or 5) or a node:http request listener
+   * through the inbound stack (deadline, admission, load report, metrics) on its own port
+   * (`opts.port`, else mesh.yaml `inbound.port`; 0 picks one), and announces it.
+   */
+  serve(app: ServeApp, opts?: ServeOptions): Promise<MeshServer>;
+  /**
+   * Drains and stops: not ready at once, served instances deregister, stop accepting and finish
+   * their in-flight requests (up to `inbound.drainTimeout`); then outbound calls in flight,
+   * connections and listeners close, and watching stops.
+   */
   close(): Promise<void>;
 }
 
@@ -98,6 +119,15 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const metrics = new MeshMetrics({ service: o.service, registry: o.registry });
   const clock = o.clock ?? systemClock;
   const env: ClientEnv = { clock, random: o.random ?? Math.random, log, metrics, wheel: new DeadlineWheel(clock) };
+  const inbound = new InboundRuntime({
+    service: o.service,
+    clock,
+    log,
+    metrics,
+    wheel: env.wheel,
+    config: () => store.current().config.inbound,
+    subscribe: (fn) => store.subscribe((snapshot) => fn(snapshot.config.inbound)),
+  });
   const client = new MeshClient(env, {
     client: o.clientStack ? o.clientStack(defaultClientStack) : defaultClientStack,
     endpoint: o.endpointStack ? o.endpointStack(defaultEndpointStack) : defaultEndpointStack,
@@ -123,9 +153,12 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const readyPromise = client.ready().then(() => {
     isReady = true;
   });
+  inbound.readiness.add('config', () => isReady);
   const adminCfg = store.current().config.admin;
   const admin: AdminServer | undefined =
-    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, registry: metrics.registry, ready: () => isReady && !closed });
+    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, registry: metrics.registry, readiness: () => inbound.readiness.report() });
+  let uninstallSignals: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
 
   let version = 1;
   const mesh: Mesh = {
@@ -174,15 +207,27 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
         };
       });
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      watcher?.close();
-      unsubscribe();
-      unRejected();
-      await dispatcher.close();
-      await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
+    async serve(app, opts) {
+      if (closed) throw new MeshError('MESH_ERR_CLOSED', 'the mesh is closed');
+      // Signals are taken over only by a workload that serves: a client-only process keeps Node's defaults.
+      if (o.shutdown !== false && !uninstallSignals) uninstallSignals = onShutdownSignals({ ...o.shutdown, shutdown: () => mesh.close(), log });
+      return serveApp(inbound, app, opts);
+    },
+    close() {
+      return (closing ??= closeMesh());
     },
   };
+  // The inbound drain comes first: handlers still running may make outbound calls.
+  const closeMesh = async () => {
+    closed = true;
+    await inbound.close();
+    watcher?.close();
+    unsubscribe();
+    unRejected();
+    await dispatcher.close();
+    await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
+    uninstallSignals?.();
+  };
+  attachInbound(mesh, inbound);
   return mesh;
 }

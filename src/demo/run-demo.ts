@@ -8,6 +8,10 @@ interface Out {
 
 interface Running {
   readonly address: string;
+  /** The framework the example app uses (each is served by `mesh.serve`). */
+  readonly kind: string;
+  readonly protocols: readonly string[];
+  readonly served: () => number;
   close(): Promise<unknown>;
 }
 
@@ -46,6 +50,7 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
     const { startOrders } = await import(new URL('orders.mjs', examples).href);
     const { startInventory } = await import(new URL('inventory.mjs', examples).href);
     const orders: Running[] = [];
+    // Each example instance is a workload of its own, serving its app through mesh.serve.
     for (const delayMs of [0, 0, 10]) orders.push(await startOrders({ delayMs }));
     const inventory: Running[] = [];
     for (const failureRatio of [0, 0.1]) inventory.push(await startInventory({ failureRatio }));
@@ -54,6 +59,7 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
     out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop).');
     out.log(`  orders    ${orders.map((s) => s.address).join('  ')}   (the last one adds 10 ms; p2c peak-EWMA should steer around it)`);
     out.log(`  inventory ${inventory.map((s) => s.address).join('  ')}   (the last one fails 10% with 503; round-robin)`);
+    out.log(`  served by mesh.serve: orders as ${orders[0]!.kind} (${orders[0]!.protocols.join(', ')}), inventory as ${inventory[0]!.kind} (${inventory[0]!.protocols.join(', ')})`);
 
     mesh = await createMesh({
       service: 'checkout',
@@ -63,13 +69,17 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
         admin: { port: 0 },
         identity: { mode: 'none' },
         services: {
-          orders: { endpoints: orders.map((s) => s.address), tls: 'none', loadBalancer: 'p2c-ewma' },
-          inventory: { endpoints: inventory.map((s) => s.address), tls: 'none', loadBalancer: 'round-robin' },
+          orders: { endpoints: orders.map((s) => s.address), tls: 'none', loadBalancer: 'p2c-ewma', timeout: '2s' },
+          inventory: { endpoints: inventory.map((s) => s.address), tls: 'none', loadBalancer: 'round-robin', timeout: '2s' },
         },
       },
     });
     await mesh.ready();
-    out.log(`  admin     ${mesh.admin?.url}/metrics\n`);
+    out.log(`  admin     ${mesh.admin?.url}/metrics`);
+    // One call shown in full: checkout's 2 s timeout reaches the handler as its deadline (req.mesh),
+    // and the server reports its load on the response (inmesh-load), which p2c weighs in.
+    const probe = await mesh.request('http://orders/api/orders/1');
+    out.log(`  one call  GET http://orders/api/orders/1 -> ${probe.statusCode} ${await probe.body.text()}  inmesh-load: ${String(probe.headers['inmesh-load'])}\n`);
 
     const t0 = performance.now();
     const deadline = t0 + maxSeconds * 1000;
@@ -95,6 +105,10 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
     const stats: ServiceStats[] = mesh.stats();
     out.log(formatStatsTable(stats, seconds));
     out.log(`\n${next} calls in ${seconds.toFixed(2)} s at concurrency ${concurrency}; ${errors} raised an error.`);
+    out.log(`served (server side): orders ${orders.map((s) => s.served()).join(' / ')}, inventory ${inventory.map((s) => s.served()).join(' / ')}`);
+    const t1 = performance.now();
+    await stop();
+    out.log(`stopped: checkout closed, then each service drained (in-flight requests finished) in ${(performance.now() - t1).toFixed(0)} ms.`);
     return 0;
   } catch (err) {
     out.error(`inmesh demo failed: ${err instanceof Error ? err.message : String(err)}`);

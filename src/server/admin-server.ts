@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ReadinessReport } from './readiness.js';
 
 export interface AdminServer {
   readonly url: string;
@@ -13,29 +14,39 @@ export interface AdminServerOptions {
   readonly host: string;
   readonly port: number;
   readonly registry: Registry;
-  /** Ready means: config, identity and first endpoint sets in, not draining. */
-  readonly ready: () => boolean;
+  /** Ready means: config and first endpoint sets in, identity loaded, registered, not draining, app checks pass. */
+  readonly readiness: () => Promise<ReadinessReport>;
 }
 
 /**
  * The workload's admin listener, apart from the application's port: `/metrics` for
- * Prometheus, `/healthz` (alive) and `/readyz` (ready to take traffic).
+ * Prometheus, `/healthz` (the process is alive: 200 until it stops, also while draining)
+ * and `/readyz` (send it traffic: 200 or 503, with each check in a JSON body).
+ *
+ * @example
+ * const admin = await startAdminServer({ host: '127.0.0.1', port: 0, registry, readiness: () => readiness.report() });
  */
 export async function startAdminServer(o: AdminServerOptions): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/metrics') {
       o.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(text),
+        (text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(head ? undefined : text),
         (err: unknown) => res.writeHead(500).end(String(err)),
       );
     } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(head ? undefined : 'ok\n');
     } else if (path === '/readyz') {
-      const ready = o.ready();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+      o.readiness().then(
+        (report) => {
+          const body = `${JSON.stringify({ status: report.ready ? 'ready' : 'not ready', checks: report.checks })}\n`;
+          res.writeHead(report.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(head ? undefined : body);
+        },
+        (err: unknown) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`not ready: ${String(err)}\n`),
+      );
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }

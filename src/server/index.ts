@@ -1,0 +1,12 @@
+export * from './inbound-mesh.js';
+export { serve, type ServeOptions, type MeshServer } from './serve.js';
+export { inmeshExpress } from './express.js';
+export { inmeshFastify, type InmeshFastifyOptions } from './fastify.js';
+export type { InboundOverrides } from './inbound-options.js';
+export type { ServeApp, RequestListener, FastifyLike, AppKind } from './app-kind.js';
+export { noopRegistrar, type Registrar, type ServedInstance } from './registrar.js';
+export { Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
+export { InboundRuntime, type InboundRuntimeOptions } from './inbound-runtime.js';
+export { attachInbound, inboundOf, type InboundHost } from './inbound-host.js';
+export { onShutdownSignals, type ShutdownOptions } from './shutdown-signals.js';
+export { startAdminServer, type AdminServer, type AdminServerOptions } from './admin-server.js';

@@ -1,0 +1,203 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { constants as h2, createServer as createH2Server, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { once } from 'node:events';
+import type { Logger } from '../core/index.js';
+import { answerClientError } from './client-error.js';
+
+export interface ListenerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /**
+   * Serve HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the same port. When false, an
+   * HTTP/2 client is told GOAWAY HTTP_1_1_REQUIRED, the standard signal to fall back.
+   */
+  readonly http2: boolean;
+  /** Largest request head accepted (bytes); bigger ones get 431. Default Node's 16 KiB. */
+  readonly maxHeaderSize?: number;
+  /** How long an idle HTTP/1.1 keep-alive connection stays open (ms). Default Node's 5 s. */
+  readonly keepAliveTimeout?: number;
+  readonly onRequest: (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
+  readonly log: Logger;
+}
+
+/** HTTP/2 clients with prior knowledge open with this preface; no HTTP/1.1 request starts with `PRI `. */
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+const SNIFF_BYTES = 4;
+/** A connection that sends nothing at all is dropped after this long (the parsers time out the rest). */
+const FIRST_BYTES_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+
+/**
+ * One port for HTTP/1.1 and h2c. A plain `net.Server` accepts, looks at the first bytes, and hands
+ * the socket to an HTTP/1.1 or an HTTP/2 server that never listen themselves. Owning the
+ * listening socket lets draining stop accepting without Node closing the keep-alive connections
+ * that are still being answered, and keeps every connection in one set for the drain to watch.
+ * (Over TLS, once identity lands, ALPN makes the same choice: `http2.createSecureServer({ allowHTTP1: true })`.)
+ *
+ * @example
+ * const l = await Listener.listen({ host: '127.0.0.1', port: 0, http2: true, onRequest, log });
+ * l.stopAccepting(); await l.closed();
+ */
+export class Listener {
+  readonly http1: Server;
+  readonly http2: Http2Server;
+  readonly host: string;
+  readonly port: number;
+  readonly #front: NetServer;
+  readonly #sockets = new Set<Socket>();
+  readonly #sniffing = new Set<Socket>();
+  readonly #sessions = new Set<ServerHttp2Session>();
+  readonly #log: Logger;
+  #accepting = true;
+  #closedWaiters: Array<() => void> = [];
+
+  private constructor(front: NetServer, http1: Server, http2: Http2Server, host: string, port: number, log: Logger) {
+    this.#front = front;
+    this.http1 = http1;
+    this.http2 = http2;
+    this.host = host;
+    this.port = port;
+    this.#log = log;
+  }
+
+  static async listen(o: ListenerOptions): Promise<Listener> {
+    const maxHeaderSize = o.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+    const http1 = createHttpServer({ maxHeaderSize, noDelay: true }, o.onRequest);
+    if (o.keepAliveTimeout !== undefined) http1.keepAliveTimeout = o.keepAliveTimeout;
+    http1.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, maxHeaderSize, o.log));
+    const http2 = createH2Server({ settings: { maxHeaderListSize: maxHeaderSize } });
+    if (o.http2) http2.on('request', o.onRequest);
+    // Same-port sockets arrive through `emit('connection')` and never pass through these servers' accept.
+    const front = createNetServer({ allowHalfOpen: true, noDelay: true });
+    let listener: Listener | undefined;
+    front.on('connection', (socket: Socket) => {
+      if (listener) listener.#accept(socket);
+      else socket.destroy();
+    });
+    front.listen(o.port, o.host);
+    await once(front, 'listening');
+    // Node starts the HTTP/1.1 server's connection bookkeeping (header and request timeouts,
+    // closeIdleConnections) on 'listening'; this server never listens itself, so say it did.
+    http1.emit('listening');
+    const { port } = front.address() as AddressInfo;
+    listener = new Listener(front, http1, http2, o.host, port, o.log);
+    http2.on('session', (session: ServerHttp2Session) => listener!.#trackSession(session, o.http2));
+    return listener;
+  }
+
+  /** `http://host:port` (IPv6 hosts in brackets). */
+  get url(): string {
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** Open connections, HTTP/1.1 and HTTP/2. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  /**
+   * Closes the listening socket; idle HTTP/1.1 connections are closed, HTTP/2 sessions get
+   * GOAWAY (streams already open finish), and connections that have sent nothing are dropped.
+   * Busy HTTP/1.1 connections close after their response (the stack marks it `connection: close`).
+   */
+  stopAccepting(): void {
+    if (!this.#accepting) return;
+    this.#accepting = false;
+    this.#front.close();
+    for (const s of this.#sniffing) s.destroy();
+    for (const session of this.#sessions) session.close();
+    this.closeIdle();
+  }
+
+  /** Closes HTTP/1.1 connections that are between requests. */
+  closeIdle(): void {
+    this.http1.closeIdleConnections();
+  }
+
+  /** Resolves once every connection has closed. */
+  closed(): Promise<void> {
+    if (this.#sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#closedWaiters.push(resolve));
+  }
+
+  /** Past the drain timeout: drops every connection. */
+  destroy(): void {
+    this.stopAccepting();
+    for (const session of this.#sessions) session.destroy();
+    for (const s of this.#sockets) s.destroy();
+  }
+
+  /** Releases the servers' own timers once the sockets are gone. */
+  dispose(): void {
+    this.http1.close();
+    this.http1.closeAllConnections();
+    this.http2.close();
+  }
+
+  #accept(socket: Socket): void {
+    if (!this.#accepting) {
+      socket.destroy();
+      return;
+    }
+    this.#sockets.add(socket);
+    this.#sniffing.add(socket);
+    socket.on('close', () => this.#forget(socket));
+    socket.on('error', noop); // the owning server reports its own errors; before hand-off there is nothing to say
+    socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, destroySilent);
+    this.#sniff(socket, undefined);
+  }
+
+  #sniff(socket: Socket, seen: Buffer | undefined): void {
+    socket.once('data', (chunk: Buffer) => {
+      const head = seen ? Buffer.concat([seen, chunk]) : chunk;
+      const n = Math.min(head.length, SNIFF_BYTES);
+      const h2Prefix = head.subarray(0, n).equals(PREFACE.subarray(0, n));
+      if (h2Prefix && head.length < SNIFF_BYTES) {
+        this.#sniff(socket, head); // a preface split across packets: wait for the rest
+        return;
+      }
+      socket.pause();
+      socket.unshift(head);
+      // From here the HTTP server owns the socket's timeouts (headers, keep-alive).
+      socket.setTimeout(0);
+      socket.removeListener('timeout', destroySilent);
+      this.#sniffing.delete(socket);
+      if (h2Prefix) this.http2.emit('connection', socket);
+      else {
+        this.http1.emit('connection', socket);
+        socket.resume();
+      }
+    });
+  }
+
+  #trackSession(session: ServerHttp2Session, enabled: boolean): void {
+    if (!enabled) {
+      // lastStreamID 0: nothing was processed, so the client may replay every stream over HTTP/1.1.
+      session.goaway(h2.NGHTTP2_HTTP_1_1_REQUIRED, 0);
+      session.close();
+      return;
+    }
+    this.#sessions.add(session);
+    session.on('close', () => this.#sessions.delete(session));
+    session.on('error', (err: Error) => this.#log.debug('http2 session error', { err }));
+    if (!this.#accepting) session.close();
+  }
+
+  #forget(socket: Socket): void {
+    this.#sockets.delete(socket);
+    this.#sniffing.delete(socket);
+    if (this.#sockets.size === 0 && this.#closedWaiters.length > 0) {
+      const waiters = this.#closedWaiters;
+      this.#closedWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}
+
+function noop(): void {}
+
+function destroySilent(this: Socket): void {
+  this.destroy();
+}

@@ -1,0 +1,26 @@
+/** One listening instance of a workload, as discovery should know it. */
+export interface ServedInstance {
+  readonly service: string;
+  /** `host:port`, as mesh.yaml endpoints are written (IPv6 in brackets). */
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  /** What the port speaks: `http/1.1`, and `h2c` when HTTP/2 with prior knowledge is served. */
+  readonly protocols: readonly string[];
+}
+
+/**
+ * Where `mesh.serve` announces an instance when it starts listening and withdraws it when it
+ * drains. The control registry (a later issue) implements this; until then the default does
+ * nothing, and callers may pass their own (a Consul agent, a file for a static resolver, …).
+ */
+export interface Registrar {
+  register(instance: ServedInstance): Promise<void>;
+  deregister(instance: ServedInstance): Promise<void>;
+}
+
+/** The registrar of a mesh without a registry: registering always succeeds at once. */
+export const noopRegistrar: Registrar = Object.freeze({
+  register: () => Promise.resolve(),
+  deregister: () => Promise.resolve(),
+});

@@ -1,0 +1,50 @@
+import type { Counter } from 'prom-client';
+import type { LatencyHistogram, MeshMetrics } from '../telemetry/index.js';
+
+/** Why admission refused a request: the `reason` label of `inmesh_admission_rejected_total`. */
+export type RejectReason = 'concurrency' | 'rate_limit' | 'caller_rate_limit' | 'deadline';
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+/**
+ * The server side of the golden metrics: `http_server_request_duration_seconds{service, route,
+ * http_request_method, http_response_status_code}` and admission refusals. Series are looked up
+ * through small maps and a status-indexed array, never by building a label key per request.
+ */
+export class ServerMetrics {
+  readonly #metrics: MeshMetrics;
+  readonly #service: string;
+  readonly #byMethod = new Map<string, Map<string, Array<LatencyHistogram | undefined>>>();
+  readonly #rejected = new Map<RejectReason, { inc(): void }>();
+
+  constructor(metrics: MeshMetrics, service: string) {
+    this.#metrics = metrics;
+    this.#service = service;
+  }
+
+  /** One request done: `route` is the route template ('' when unknown), never the raw path. */
+  observe(method: string | undefined, route: string, status: number, seconds: number): void {
+    const m = method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
+    let byRoute = this.#byMethod.get(m);
+    if (byRoute === undefined) this.#byMethod.set(m, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (byStatus === undefined) byRoute.set(route, (byStatus = new Array(600)));
+    const code = status >= 100 && status < 600 ? status : 0;
+    let h = byStatus[code];
+    if (h === undefined) {
+      h = byStatus[code] = this.#metrics.serverDuration.series({
+        service: this.#service,
+        route,
+        http_request_method: m,
+        http_response_status_code: String(status),
+      });
+    }
+    h.observe(seconds);
+  }
+
+  rejected(reason: RejectReason): void {
+    let c = this.#rejected.get(reason);
+    if (c === undefined) this.#rejected.set(reason, (c = (this.#metrics.admissionRejected as Counter<'reason'>).labels({ reason })));
+    c.inc();
+  }
+}
