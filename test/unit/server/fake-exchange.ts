@@ -17,10 +17,10 @@ export class FakeRequest {
   readonly socket: { remoteAddress: string };
   mesh: InboundMesh | undefined;
 
-  constructor(headers: Record<string, string> = {}, o: { remote?: string; http2?: boolean } = {}) {
+  constructor(headers: Record<string, string> = {}, o: { remote?: string; http2?: boolean; socket?: { remoteAddress: string } } = {}) {
     this.headers = headers;
     this.httpVersionMajor = o.http2 ? 2 : 1;
-    this.socket = { remoteAddress: o.remote ?? '10.0.0.1' };
+    this.socket = o.socket ?? { remoteAddress: o.remote ?? '10.0.0.1' };
   }
 }
 
@@ -71,7 +71,7 @@ export interface Harness {
   readonly metrics: MeshMetrics;
   /** Requests the application saw, in order, with the scope that was active when it ran. */
   readonly seen: Array<{ req: FakeRequest; res: FakeResponse; scope: unknown }>;
-  send(headers?: Record<string, string>, o?: { remote?: string; http2?: boolean }): { req: FakeRequest; res: FakeResponse };
+  send(headers?: Record<string, string>, o?: { remote?: string; http2?: boolean; socket?: { remoteAddress: string } }): { req: FakeRequest; res: FakeResponse };
 }
 
 /** An InboundStack on a FakeClock, with a target that records what reached the application. */

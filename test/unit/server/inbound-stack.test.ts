@@ -15,6 +15,16 @@ describe('InboundStack: deadline and scope', () => {
     expect(inboundScope.getStore()).toBeUndefined(); // entered for the application only
   });
 
+  it('reports load on a connection at most every 100 ms, as fresh as clients use it', () => {
+    const h = harness();
+    const socket = { remoteAddress: '10.0.0.9' };
+    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBe('inflight=1;elu=0.250');
+    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBeUndefined();
+    expect(h.send().res.headers['inmesh-load']).toBeDefined(); // another connection
+    h.clock.advance(100);
+    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBeDefined();
+  });
+
   it('caps the deadline with its own timeout, also when the caller sent none', () => {
     const h = harness({ timeout: 100 });
     expect(h.send().req.mesh!.deadline).toBe(1100);
