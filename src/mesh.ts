@@ -119,7 +119,12 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const metrics = new MeshMetrics({ service: o.service, registry: o.registry });
   const clock = o.clock ?? systemClock;
   const env: ClientEnv = { clock, random: o.random ?? Math.random, log, metrics, wheel: new DeadlineWheel(clock) };
+  // The inbound scope is worth its cost only when outbound calls can inherit from it; decided once per config.
+  const propagatesIn = (c: MeshConfig) => Object.keys(c.services).length > 0 || c.telemetry.tracing.exporter !== 'none';
+  let propagates = propagatesIn(store.current().config);
+  store.subscribe((snapshot) => (propagates = propagatesIn(snapshot.config)));
   const inbound = new InboundRuntime({
+    propagates: () => propagates,
     service: o.service,
     clock,
     log,

@@ -5,6 +5,8 @@ import type { MeshMetrics } from '../telemetry/index.js';
 import type { InboundRequest } from './inbound-exchange.js';
 import { inboundSettings, type InboundOverrides, type InboundSettings } from './inbound-options.js';
 import { InboundStack, type InboundEnv } from './inbound-stack.js';
+
+const always = () => true;
 import { LoadReporter, type EluSampler } from './load-reporter.js';
 import { Readiness } from './readiness.js';
 import { noopRegistrar, type Registrar } from './registrar.js';
@@ -28,6 +30,11 @@ export interface InboundRuntimeOptions {
   readonly peerOf?: (req: InboundRequest) => string | undefined;
   /** Extracts the trace context from a request's headers (the tracing issue fills this in). */
   readonly traceOf?: (req: InboundRequest) => unknown;
+  /**
+   * Whether outbound calls could inherit anything from a request (the config has destinations,
+   * or tracing is on): only then is the inbound scope entered. Default: always.
+   */
+  readonly propagates?: () => boolean;
   readonly elu?: EluSampler;
 }
 
@@ -76,6 +83,7 @@ export class InboundRuntime {
       load: new LoadReporter(o.clock, o.elu),
       metrics: new ServerMetrics(o.metrics, o.service),
       peerOf: o.peerOf ?? plaintextPeer,
+      propagates: o.propagates ?? always,
       ...(o.traceOf && { traceOf: o.traceOf }),
     };
     this.readiness = new Readiness(o.clock);

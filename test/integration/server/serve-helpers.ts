@@ -1,9 +1,14 @@
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { createMesh, type Mesh } from '../../../src/index.js';
 
-/** A mesh for the serving side: plaintext, an admin listener on a free port, signals left alone. */
+/**
+ * A mesh for the serving side: plaintext, an admin listener on a free port, signals left alone,
+ * and a destination of its own, as a workload that calls on has (the inbound scope is entered
+ * only when outbound calls could inherit from it).
+ */
 export function serverMesh(config: Record<string, unknown> = {}, service = 'orders'): Promise<Mesh> {
-  return createMesh({ service, watch: false, shutdown: false, config: { identity: { mode: 'none' }, admin: { port: 0 }, ...config } });
+  const services = { inventory: { endpoints: ['127.0.0.1:9'], tls: 'none' } };
+  return createMesh({ service, watch: false, shutdown: false, config: { identity: { mode: 'none' }, admin: { port: 0 }, services, ...config } });
 }
 
 /** A calling workload whose mesh knows each service by the given addresses. */

@@ -88,6 +88,7 @@ export function harness(limits: Partial<InboundLimits> = {}, scopeReader?: () =>
       load: new LoadReporter(clock, () => 0.25),
       metrics: new ServerMetrics(metrics, 'orders'),
       peerOf: () => undefined,
+      propagates: () => true,
       ...env,
     },
   );

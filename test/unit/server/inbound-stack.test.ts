@@ -15,6 +15,17 @@ describe('InboundStack: deadline and scope', () => {
     expect(inboundScope.getStore()).toBeUndefined(); // entered for the application only
   });
 
+  it('enters the inbound scope only when outbound calls could inherit from it', () => {
+    let propagates = false;
+    const h = harness({}, () => inboundScope.getStore(), { propagates: () => propagates });
+    const { req } = h.send({ 'inmesh-deadline-ms': '250' });
+    expect(h.seen[0]!.scope).toBeUndefined();
+    expect(req.mesh!.remaining()).toBe(250); // the handler still sees its deadline on req.mesh
+    propagates = true;
+    h.send();
+    expect(h.seen[1]!.scope).toBeDefined();
+  });
+
   it('reports load on a connection at most every 100 ms, as fresh as clients use it', () => {
     const h = harness();
     const socket = { remoteAddress: '10.0.0.9' };
