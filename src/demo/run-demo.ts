@@ -15,6 +15,16 @@ interface Running {
   close(): Promise<unknown>;
 }
 
+function pctOf(ok: number, total: number): string {
+  return total === 0 ? '-' : `${((100 * ok) / total).toFixed(2)}%`;
+}
+
+/** Retries sent to a destination, from the mesh's own metrics. */
+async function retriesOf(mesh: Mesh, destination: string): Promise<number> {
+  const metric = await mesh.metrics.getSingleMetric('inmesh_retries_total')?.get();
+  return (metric?.values ?? []).filter((v) => v.labels.destination_service === destination).reduce((n, v) => n + v.value, 0);
+}
+
 /** Example services live in examples/ (plain JS a reader can run alone); found relative to this file in src/ or dist/. */
 const examples = new URL('../../examples/', import.meta.url);
 
@@ -58,7 +68,7 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
 
     out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop).');
     out.log(`  orders    ${orders.map((s) => s.address).join('  ')}   (the last one adds 10 ms; p2c peak-EWMA should steer around it)`);
-    out.log(`  inventory ${inventory.map((s) => s.address).join('  ')}   (the last one fails 10% with 503; round-robin)`);
+    out.log(`  inventory ${inventory.map((s) => s.address).join('  ')}   (the last one fails 10% with 503; round-robin; retries on 503 within a 20% budget)`);
     out.log(`  served by mesh.serve: orders as ${orders[0]!.kind} (${orders[0]!.protocols.join(', ')}), inventory as ${inventory[0]!.kind} (${inventory[0]!.protocols.join(', ')})`);
 
     mesh = await createMesh({
@@ -70,7 +80,14 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
         identity: { mode: 'none' },
         services: {
           orders: { endpoints: orders.map((s) => s.address), tls: 'none', loadBalancer: 'p2c-ewma', timeout: '2s' },
-          inventory: { endpoints: inventory.map((s) => s.address), tls: 'none', loadBalancer: 'round-robin', timeout: '2s' },
+          inventory: {
+            endpoints: inventory.map((s) => s.address),
+            tls: 'none',
+            loadBalancer: 'round-robin',
+            timeout: '2s',
+            // A GET that meets a 503 is tried again on another endpoint, within a budget of 20% extra load.
+            retries: { attempts: 3, on: [503], budget: 0.2 },
+          },
         },
       },
     });
@@ -105,6 +122,12 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
     const stats: ServiceStats[] = mesh.stats();
     out.log(formatStatsTable(stats, seconds));
     out.log(`\n${next} calls in ${seconds.toFixed(2)} s at concurrency ${concurrency}; ${errors} raised an error.`);
+    const retries = await retriesOf(mesh, 'inventory');
+    const inv = stats.find((s) => s.service === 'inventory');
+    if (inv) {
+      const attempts = inv.endpoints.reduce((n, e) => n + e.requests, 0);
+      out.log(`inventory: callers saw ${pctOf(inv.requests - inv.failures, inv.requests)} success over ${inv.requests} calls; the endpoints saw ${attempts} attempts (${retries} retries after a 503 went to the other endpoint).`);
+    }
     out.log(`served (server side): orders ${orders.map((s) => s.served()).join(' / ')}, inventory ${inventory.map((s) => s.served()).join(' / ')}`);
     const t1 = performance.now();
     await stop();
