@@ -50,3 +50,15 @@ export async function startFarm(specs) {
 export function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
 }
+
+/** Starts bench/mesh-backend.js processes (one per hog ratio); returns their ports and stop(). */
+export async function startMeshBackends(hogs) {
+  const children = await Promise.all(
+    hogs.map(async (hog) => {
+      const child = fork(new URL('./mesh-backend.js', import.meta.url), ['--hog', String(hog)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      const [chunk] = await once(child.stdout, 'data');
+      return { child, port: Number(String(chunk).trim()) };
+    }),
+  );
+  return { ports: children.map((c) => c.port), stop: () => children.forEach((c) => c.child.kill()) };
+}
