@@ -28,6 +28,8 @@ export class PeakEwma {
   #estimate: number;
   #stamp: number;
   #pending = 0;
+  /** Until the first sample the estimate is only the default prior. */
+  #measured = false;
 
   constructor(opts: PeakEwmaOptions) {
     if (!(opts.decay > 0)) throw new RangeError(`PeakEwma: decay must be a positive number of ms, got ${opts.decay}`);
@@ -55,6 +57,11 @@ export class PeakEwma {
     this.#pending++;
   }
 
+  /** Ends a call without recording a sample (the caller records its own). */
+  exit(): void {
+    if (this.#pending > 0) this.#pending--;
+  }
+
   /** Ends a call begun with `start` and records its round-trip time; `now` saves a clock read when the caller has it. */
   end(startedAt: number, now = this.#clock.now()): void {
     if (this.#pending > 0) this.#pending--;
@@ -65,6 +72,16 @@ export class PeakEwma {
   observe(rttMs: number, now = this.#clock.now()): void {
     // A negative or NaN sample (a clock that stepped) would poison the average for good.
     if (!(rttMs >= 0)) return;
+    // The default RTT is a prior for an endpoint never measured. Blended with the decay's time
+    // constant (10 s) it would hold fast endpoints near 30 ms for seconds after they start
+    // answering in 2 ms, and make a slow endpoint look competitive meanwhile: the first real
+    // sample replaces it.
+    if (!this.#measured) {
+      this.#measured = true;
+      this.#estimate = rttMs;
+      this.#stamp = now;
+      return;
+    }
     if (rttMs > this.#estimate) {
       this.#estimate = rttMs;
     } else {

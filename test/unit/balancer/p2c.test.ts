@@ -98,7 +98,7 @@ describe('p2c-ewma', () => {
     const clock = new FakeClock();
     const light = new FakeBalanceable('a:1', { clock, weight: 1 });
     const heavy = new FakeBalanceable('b:1', { clock, weight: 4 });
-    light.ewma.observe(0); // both at the default 30 ms
+    // Both unmeasured, so both at the default 30 ms.
     heavy.ewma.start();
     heavy.ewma.start(); // heavy: 30 × 3 / 4 = 22.5 < light: 30
     const picker = createPicker(ewmaCfg, [light, heavy], { random: seededRandom(1) });

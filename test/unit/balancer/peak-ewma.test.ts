@@ -19,8 +19,19 @@ describe('PeakEwma', () => {
     expect(setup(7).ewma.cost()).toBe(7);
   });
 
+  it('replaces the default with the first real sample, then blends', () => {
+    const { clock, ewma } = setup(30);
+    clock.advance(1);
+    ewma.observe(2);
+    expect(ewma.rtt()).toBe(2);
+    clock.advance(1);
+    ewma.observe(1);
+    expect(ewma.rtt()).toBeGreaterThan(1.99);
+  });
+
   it('blends a lower sample by w = exp(-Δt/decay)', () => {
-    const { clock, ewma } = setup(100);
+    const { clock, ewma } = setup(30);
+    ewma.observe(100); // the first sample, which replaces the default
     clock.advance(TAU); // w = 1/e
     ewma.observe(10);
     const w = Math.exp(-1);
@@ -34,7 +45,8 @@ describe('PeakEwma', () => {
   });
 
   it('ignores a lower sample taken at the same instant as the last one (w = 1)', () => {
-    const { ewma } = setup(50);
+    const { ewma } = setup(30);
+    ewma.observe(50);
     ewma.observe(1);
     expect(ewma.cost()).toBe(50);
   });
