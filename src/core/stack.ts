@@ -8,7 +8,6 @@ export const Role = {
   Tracing: 'tracing',
   ClientMetrics: 'client-metrics',
   Deadline: 'deadline',
-  Router: 'router',
   Fault: 'fault',
   Mirror: 'mirror',
   ConcurrencyLimit: 'concurrency-limit',

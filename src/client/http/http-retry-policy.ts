@@ -1,9 +1,9 @@
 import { isMeshError, MeshHeaders, TransportError, type CallContext } from '../../core/index.js';
 import type { RetryConfig, RetryOn } from '../../config/types.js';
+import { IDEMPOTENT_METHODS } from '../../config/normalize-route.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { isReplayable } from './replayable-body.js';
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 export type RetryDecision = { readonly retry: false } | { readonly retry: true; readonly reason: string; readonly notBefore?: number };
 
@@ -43,7 +43,7 @@ export class HttpRetryPolicy {
 
   classify(outcome: { res: HttpResponse } | { err: unknown }, req: HttpRequest, ctx: CallContext): RetryDecision {
     if (ctx.cancellation.cancelled) return NO;
-    const mayRepeat = this.#nonIdempotent || req.opts.idempotent === true || IDEMPOTENT.has(req.opts.method);
+    const mayRepeat = this.#nonIdempotent || req.opts.idempotent === true || IDEMPOTENT_METHODS.has(req.opts.method);
     if ('res' in outcome) {
       const res = outcome.res;
       const status = res.statusCode;

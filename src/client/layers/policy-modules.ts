@@ -1,5 +1,7 @@
 import { Role, type LayerModule } from '../../core/index.js';
 import type { HedgeConfig, RetryConfig } from '../../config/types.js';
+import { IDEMPOTENT_METHODS } from '../../config/normalize-route.js';
+import { DEFAULT_HEDGE_MAX_ATTEMPTS } from '../../config/defaults.js';
 import { concurrencyLimit, deadline, fault, hedge, perTryTimeout, retry } from '../../resilience/index.js';
 import type { HttpRequest, HttpResponse } from '../http/http-types.js';
 import { HttpRetryPolicy } from '../http/http-retry-policy.js';
@@ -14,7 +16,6 @@ import type { ClientEnv } from '../client-env.js';
  * policies it needs. A module whose config is absent returns undefined and is skipped.
  */
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const responseDone = (res: HttpResponse, done: () => void) => res.onDone(() => done());
 
 /** The retry policy in force: the route's (already merged over the service's), then a per-call override. */
@@ -26,12 +27,15 @@ export function effectiveRetry(p: ClientParams): RetryConfig | undefined {
   return cfg.attempts > 1 ? cfg : undefined;
 }
 
+/** A per-call `hedge: {}` on a route without a hedge policy needs a delay; mesh.yaml always gives one. */
+const PER_CALL_HEDGE_DELAY_MS = 50;
+
 export function effectiveHedge(p: ClientParams): HedgeConfig | undefined {
   const o = p.overrides?.hedge;
   if (o === false) return undefined;
   const base = p.route?.hedge;
   if (!o) return base;
-  return { delay: o.delay ?? base?.delay ?? 50, maxAttempts: o.maxAttempts ?? base?.maxAttempts ?? 2 };
+  return { delay: o.delay ?? base?.delay ?? PER_CALL_HEDGE_DELAY_MS, maxAttempts: o.maxAttempts ?? base?.maxAttempts ?? DEFAULT_HEDGE_MAX_ATTEMPTS };
 }
 
 export const deadlineModule: LayerModule<ClientParams, ClientEnv> = {
@@ -110,7 +114,7 @@ export const hedgeModule: LayerModule<ClientParams, ClientEnv> = {
     return (next) => {
       const hedged = layer(next);
       return function hedgeIdempotent(req: HttpRequest, ctx) {
-        return IDEMPOTENT.has(req.opts.method) && isReplayable(req.opts.body) ? hedged(req, ctx) : next(req, ctx);
+        return IDEMPOTENT_METHODS.has(req.opts.method) && isReplayable(req.opts.body) ? hedged(req, ctx) : next(req, ctx);
       };
     };
   },
