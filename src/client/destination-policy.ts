@@ -81,7 +81,7 @@ export class DestinationPolicy {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     const r = cfg.retries;
     if (!old || old.retries.budget !== r.budget || old.retries.minRetriesPerSecond !== r.minRetriesPerSecond) {
-      this.budget = new RetryBudget({ ratio: r.budget, minRetriesPerSecond: r.minRetriesPerSecond }, clock);
+      this.budget = RetryBudget.fromConfig(r, clock);
     }
     if (!old || !same(old.concurrency, cfg.concurrency)) this.limiter = cfg.concurrency ? new ConcurrencyLimiter(cfg.concurrency) : undefined;
     if (!old || !same(old.outlierDetection, cfg.outlierDetection)) {

@@ -123,13 +123,14 @@ class MeshCallContext implements CallContext {
   readonly avoid: string | undefined;
   readonly cancellation: Cancellation;
 
-  constructor(f: CallContextFields, cancellation: Cancellation) {
-    this.deadline = f.deadline;
-    this.attempt = f.attempt;
-    this.service = f.service;
-    this.route = f.route;
-    this.otel = f.otel;
-    this.avoid = f.avoid;
+  // Positional, so that `with()` (once per attempt) allocates only the new context.
+  constructor(deadline: number, attempt: number, service: string, route: string | undefined, otel: unknown, avoid: string | undefined, cancellation: Cancellation) {
+    this.deadline = deadline;
+    this.attempt = attempt;
+    this.service = service;
+    this.route = route;
+    this.otel = otel;
+    this.avoid = avoid;
     this.cancellation = cancellation;
   }
 
@@ -138,15 +139,15 @@ class MeshCallContext implements CallContext {
   }
 
   with(patch: Partial<CallContextFields> & { cancellation?: Cancellation }): CallContext {
-    const f: CallContextFields = {
-      deadline: patch.deadline ?? this.deadline,
-      attempt: patch.attempt ?? this.attempt,
-      service: patch.service ?? this.service,
-      route: 'route' in patch ? patch.route : this.route,
-      otel: 'otel' in patch ? patch.otel : this.otel,
-      avoid: 'avoid' in patch ? patch.avoid : this.avoid,
-    };
-    return new MeshCallContext(f, patch.cancellation ?? this.cancellation);
+    return new MeshCallContext(
+      patch.deadline ?? this.deadline,
+      patch.attempt ?? this.attempt,
+      patch.service ?? this.service,
+      'route' in patch ? patch.route : this.route,
+      'otel' in patch ? patch.otel : this.otel,
+      'avoid' in patch ? patch.avoid : this.avoid,
+      patch.cancellation ?? this.cancellation,
+    );
   }
 }
 
@@ -157,8 +158,5 @@ class MeshCallContext implements CallContext {
  * const ctx = createCallContext({ service: 'orders' });
  */
 export function createCallContext(f: Partial<CallContextFields> & { service: string }, cancellation = new Cancellation()): CallContext {
-  return new MeshCallContext(
-    { deadline: f.deadline ?? Infinity, attempt: f.attempt ?? 1, service: f.service, route: f.route, otel: f.otel, avoid: f.avoid },
-    cancellation,
-  );
+  return new MeshCallContext(f.deadline ?? Infinity, f.attempt ?? 1, f.service, f.route, f.otel, f.avoid, cancellation);
 }

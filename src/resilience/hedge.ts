@@ -1,4 +1,4 @@
-import { Cancellation, MeshError, type CallContext, type Clock, type Layer, type Service, type TimerHandle } from '../core/index.js';
+import { Cancellation, MeshError, type CallContext, type Clock, type Layer, type Service } from '../core/index.js';
 import type { HedgeConfig } from '../config/types.js';
 import type { DeadlineWheel, WheelHandle } from './deadline-wheel.js';
 import type { RetryPolicy } from './retry.js';
@@ -6,8 +6,8 @@ import type { RetryPolicy } from './retry.js';
 export interface HedgeDeps<Req, Res> {
   readonly clock: Clock;
   readonly policy: Pick<RetryPolicy<Req, Res>, 'prepare' | 'discard' | 'endpointOf'>;
-  /** When given, hedge timers go on the shared wheel instead of one clock timer per call. */
-  readonly wheel?: DeadlineWheel;
+  /** The shared timer mechanism: no clock timer per call. */
+  readonly wheel: DeadlineWheel;
   /** See `PerTryTimeoutDeps.responseDone`: when the winner's body is consumed, its attempt stops following the call. */
   readonly responseDone?: (res: Res, done: () => void) => void;
   /** A hedged attempt is starting (metrics). */
@@ -53,7 +53,6 @@ class HedgedCall<Req, Res> {
   #exhausted = false;
   #lastError: unknown = undefined;
   #avoid: string | undefined;
-  #timer: TimerHandle | undefined = undefined;
   #wheelEntry: WheelHandle | undefined = undefined;
   #resolve!: (res: Res) => void;
   #reject!: (err: unknown) => void;
@@ -148,7 +147,6 @@ class HedgedCall<Req, Res> {
   }
 
   readonly #onTimer = (): void => {
-    this.#timer = undefined;
     this.#wheelEntry = undefined;
     if (this.#done || this.#exhausted) return;
     if (this.#startNext() && !this.#done) this.#arm();
@@ -157,14 +155,11 @@ class HedgedCall<Req, Res> {
   #arm(): void {
     if (this.#exhausted) return;
     const { clock, wheel } = this.#deps;
-    if (wheel) this.#wheelEntry = wheel.schedule(clock.now() + this.#cfg.delay, this.#onTimer);
-    else this.#timer = clock.setTimeout(this.#onTimer, this.#cfg.delay);
+    this.#wheelEntry = wheel.schedule(clock.now() + this.#cfg.delay, this.#onTimer);
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
-    if (this.#wheelEntry !== undefined) this.#deps.wheel!.cancel(this.#wheelEntry);
-    this.#timer = undefined;
+    if (this.#wheelEntry !== undefined) this.#deps.wheel.cancel(this.#wheelEntry);
     this.#wheelEntry = undefined;
   }
 }

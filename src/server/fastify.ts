@@ -41,8 +41,7 @@ const hookTarget: InboundTarget<Done, FastifyReply> = {
   },
   // Refused in onRequest: answer through Fastify and do not call done(), so its hooks and logs see it.
   reject(_done, reply, status, headers, body) {
-    const { 'content-length': _length, ...rest } = headers;
-    void reply.code(status).headers(rest).send(body);
+    void reply.code(status).headers(headers).send(body);
   },
 };
 

@@ -95,10 +95,6 @@ export class InboundStack implements ExchangeOwner {
     return this.#gradient ? Math.min(this.#gradient.limit, this.#staticLimit) : this.#staticLimit;
   }
 
-  get draining(): boolean {
-    return this.#draining;
-  }
-
   /** New limits from a config reload; counts, queue and token buckets carry over. */
   reconfigure(limits: InboundLimits): void {
     const now = this.#env.clock.now();
@@ -253,7 +249,6 @@ export class InboundStack implements ExchangeOwner {
     const body = refusalBody(code, message);
     const headers: OutgoingHttpHeaders = {
       'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
       [MeshHeaders.load]: this.#env.load.value(this.#running.size + this.#queue.size, this.#env.clock.now()),
     };
     // Refused before the application saw it: safe for the client to send elsewhere.
@@ -262,8 +257,10 @@ export class InboundStack implements ExchangeOwner {
     if (this.#draining && ex.req.httpVersionMajor === 1) headers.connection = 'close';
     const res = ex.res;
     if (res.headersSent || res.destroyed) return;
-    if (ex.target.reject) ex.target.reject(ex.a, ex.b, status, headers, body);
-    else (res as ServerResponse).writeHead(status, headers).end(body);
+    // An adapter (Fastify) sends through its framework, which sets the length itself.
+    if (ex.target.reject) return ex.target.reject(ex.a, ex.b, status, headers, body);
+    headers['content-length'] = Buffer.byteLength(body);
+    (res as ServerResponse).writeHead(status, headers).end(body);
   }
 
   #wakeIdle(): void {

@@ -42,11 +42,6 @@ export class LoadReporter {
     this.#at = clock.now() - ELU_SAMPLE_INTERVAL_MS;
   }
 
-  /** The utilisation of the last sample. */
-  get elu(): number {
-    return this.#elu;
-  }
-
   value(inflight: number, now: number): string {
     if (now - this.#at >= ELU_SAMPLE_INTERVAL_MS) {
       this.#at = now;
