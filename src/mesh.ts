@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { Agent, fetch as undiciFetch, type Dispatcher, type RequestInit, type Response } from 'undici';
 import type { Registry } from 'prom-client';
-import { MeshError, systemClock, type Clock, type Logger, type Random, type Stack } from './core/index.js';
+import { MeshError, ProcessHold, systemClock, type Clock, type Logger, type Random, type Stack } from './core/index.js';
 import type { ConfigSnapshot, MeshConfig } from './config/types.js';
 import { loadMeshConfigFile, normalizeConfigObject } from './config/load.js';
 import { ConfigStore } from './config/config-store.js';
@@ -10,6 +10,7 @@ import { watchConfigFile } from './config/file-source.js';
 import { MeshMetrics, consoleLogger, type LatencySummary } from './telemetry/index.js';
 import { MeshClient } from './client/mesh-client.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
+import { callerError } from './client/http/call-errors.js';
 import { defaultClientStack, defaultEndpointStack, type ClientParams } from './client/default-stacks.js';
 import type { EndpointParams } from './client/http/http-endpoint.js';
 import type { ClientEnv } from './client/client-env.js';
@@ -138,8 +139,10 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     endpoint: o.endpointStack ? o.endpointStack(defaultEndpointStack) : defaultEndpointStack,
   });
   let passthroughAgent: Agent | undefined;
+  const hold = new ProcessHold();
   const dispatcher = new MeshDispatcher(client, {
     clock: env.clock,
+    hold,
     passthrough: () => (store.current().config.outbound === 'deny' ? undefined : (passthroughAgent ??= new Agent())),
   });
 
@@ -186,7 +189,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
       const origin = pathStart < 0 ? href : href.slice(0, pathStart);
       const path = pathStart < 0 ? '/' : href.slice(pathStart);
       const call = opts && pickCallOptions(opts);
-      return dispatcher.request({ ...opts, origin, path, method: opts?.method ?? 'GET', ...(call && { [kCallOptions]: call }) } as Dispatcher.RequestOptions);
+      // undici refuses malformed options itself: those, too, reach the caller as MeshErrors.
+      return dispatcher.request({ ...opts, origin, path, method: opts?.method ?? 'GET', ...(call && { [kCallOptions]: call }) } as Dispatcher.RequestOptions).catch(rethrowAsMeshError);
     },
     ready: () => readyPromise,
     async reload(config) {
@@ -232,7 +236,12 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     await dispatcher.close();
     await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
     uninstallSignals?.();
+    hold.close();
   };
   attachInbound(mesh, inbound);
   return mesh;
+}
+
+function rethrowAsMeshError(err: unknown): never {
+  throw callerError(err, undefined);
 }

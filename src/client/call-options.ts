@@ -33,6 +33,16 @@ export function pickCallOptions(o: MeshCallOptions): MeshCallOptions | undefined
   return { timeout: o.timeout, deadline: o.deadline, retry: o.retry, hedge: o.hedge };
 }
 
+/**
+ * Why per-call options cannot be used, or undefined when they can: a timeout that is not a
+ * non-negative number of ms, or a deadline that is not a time, would reach the timers as NaN.
+ */
+export function invalidCallOptions(o: MeshCallOptions): string | undefined {
+  if (o.timeout !== undefined && !(typeof o.timeout === 'number' && o.timeout >= 0)) return `the timeout option must be a non-negative number of milliseconds, got ${String(o.timeout)}`;
+  if (o.deadline !== undefined && !(typeof o.deadline === 'number' && !Number.isNaN(o.deadline))) return `the deadline option must be a time in ms since the epoch (Date.now() scale), got ${String(o.deadline)}`;
+  return undefined;
+}
+
 /** A dispatcher for one fetch that adds the call's overrides to the options of what it dispatches. */
 class CallOptionsDispatcher extends Dispatcher {
   readonly #inner: Dispatcher;

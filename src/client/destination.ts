@@ -64,6 +64,7 @@ export class Destination {
           authority: this.name,
           spec,
           connections: this.#cfg.connections,
+          idleTimeout: () => this.#cfg.idleTimeout,
           decay: this.#cfg.loadBalancer.decay,
           stack: stacks.endpoint,
           env,

@@ -64,6 +64,12 @@ export const DEFAULT_MAX_PENDING = 0;
 
 export const DEFAULT_CONNECTIONS_PER_ENDPOINT = 64;
 
+/**
+ * An endpoint silent this long (no response head, or no body bytes) has its connection closed: the
+ * only guard of a call with no deadline. Shorter than undici's 300 s, long enough for slow work.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
 export const DEFAULT_DNS_INTERVAL = 10_000;
 
 export const DEFAULT_TLS = 'mesh' as const;

@@ -1,6 +1,7 @@
 import {
   DEFAULT_CIRCUIT_BREAKER,
   DEFAULT_CONNECTIONS_PER_ENDPOINT,
+  DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_LOAD_BALANCER,
   DEFAULT_MAX_PENDING,
   DEFAULT_OUTLIER_DETECTION,
@@ -81,6 +82,7 @@ export function normalizeService(name: string, raw: RawService, ctx: ServiceCont
     subsets,
     routes,
     connections: raw.connections ?? DEFAULT_CONNECTIONS_PER_ENDPOINT,
+    idleTimeout: ms(raw.idleTimeout) ?? DEFAULT_IDLE_TIMEOUT_MS,
   };
 }
 

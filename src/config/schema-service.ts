@@ -72,6 +72,7 @@ export const serviceSchema = z.strictObject({
   loadBalancer: loadBalancerSchema.optional().describe('p2c-ewma (the default), least-request, round-robin or ring-hash; or { kind, hashHeader, virtualNodes, decay }.'),
   timeout: positiveDuration.optional().describe('Total time for a call, retries included.'),
   perTryTimeout: positiveDuration.optional().describe('Time for one attempt.'),
+  idleTimeout: positiveDuration.optional().describe('Longest wait for the response head, and between two chunks of its body, before the connection is closed (default 60s).'),
   retries: retriesSchema.optional().describe('Retry policy; off (attempts 1) unless configured.'),
   circuitBreaker: circuitBreakerSchema.optional(),
   // On by default (Linkerd's failure accrual is): `false` turns it off.

@@ -8,3 +8,4 @@ export * from './stack.js';
 export * from './tap.js';
 export * from './mesh-headers.js';
 export * from './inbound-scope.js';
+export * from './process-hold.js';

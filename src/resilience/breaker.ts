@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
-import { CircuitOpenError, isMeshError, type CallContext, type Layer, type Service } from '../core/index.js';
+import { CircuitOpenError, MAX_TIMER_MS, isMeshError, type CallContext, type Layer, type Service } from '../core/index.js';
 import type { CircuitBreakerConfig } from '../config/types.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -62,7 +62,8 @@ export class EndpointBreaker<Req, Res> {
       enableSnapshots: false,
       errorThresholdPercentage: cfg.errorThresholdPercentage,
       volumeThreshold: cfg.volumeThreshold,
-      resetTimeout: cfg.resetTimeout,
+      // opossum arms Node's timer itself, which turns anything longer into 1 ms (a breaker that never stays open).
+      resetTimeout: Math.min(cfg.resetTimeout, MAX_TIMER_MS),
       rollingCountTimeout: cfg.rollingCountTimeout,
       rollingCountBuckets: 10,
       rotateBucketController: deps.rotateBuckets,

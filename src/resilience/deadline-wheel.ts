@@ -83,12 +83,16 @@ export class DeadlineWheel {
     return this.#size;
   }
 
-  /** Calls `fn(arg)` at (or just after) Clock time `atMs`; a past time fires on the next tick. */
+  /**
+   * Calls `fn(arg)` at (or just after) Clock time `atMs`; a past time fires on the next tick,
+   * and Infinity or NaN never (until cancelled): no value can disorder the wheel or spin its timer.
+   */
   schedule(atMs: number, fn: () => void): WheelHandle;
   schedule<A>(atMs: number, fn: (arg: A) => void, arg: A): WheelHandle;
   schedule(atMs: number, fn: (arg: unknown) => void, arg?: unknown): WheelHandle {
     const e = new Entry(atMs, fn, arg);
-    const key = Math.ceil(atMs / this.resolution);
+    // NaN would break the heap's order (every comparison false) and starve the entries behind it.
+    const key = atMs < Infinity ? Math.ceil(atMs / this.resolution) : Infinity;
     let b = this.#buckets.get(key);
     if (b === undefined) {
       b = new Bucket(key);

@@ -7,10 +7,16 @@ export interface DeadlineOptions {
   readonly timeout: Millis | undefined;
 }
 
-export interface DeadlineDeps {
+export interface DeadlineDeps<Res = unknown> {
   readonly clock: Clock;
   /** Shared by every call of the mesh: one clock timer, not one per call. */
   readonly wheel: DeadlineWheel;
+  /**
+   * Calls `done` once a response has been consumed completely (HTTP: `res.onDone`): until then
+   * the deadline stays armed, so it covers a body streamed after the response. Without it the
+   * deadline covers the call up to its response.
+   */
+  readonly responseDone?: (res: Res, done: () => void) => void;
 }
 
 /**
@@ -22,15 +28,16 @@ export interface DeadlineDeps {
  *
  * Layers below must honour `ctx.cancellation` (the transport, retry's backoff and the
  * concurrency queue do): the rejection arrives when the cancelled work stops, not before.
- * The deadline covers the call up to its response (the promise), not a body streamed after it.
+ * With `responseDone` the deadline covers the whole exchange: at expiry during the body the
+ * cancellation stops the attempt, whose body then fails with the `DeadlineExceededError`.
  *
  * @example
  * const layer = deadline({ timeout: 2000 }, { clock: systemClock, wheel });
  */
-export function deadline<Req, Res>(opts: DeadlineOptions, deps: DeadlineDeps): Layer<Req, Res> {
+export function deadline<Req, Res>(opts: DeadlineOptions, deps: DeadlineDeps<Res>): Layer<Req, Res> {
   const timeout = opts.timeout;
   if (timeout !== undefined && !(timeout > 0)) throw new RangeError(`deadline: timeout must be a positive number of ms or undefined, got ${timeout}`);
-  const { clock, wheel } = deps;
+  const { clock, wheel, responseDone } = deps;
   return (next) =>
     function deadline(req: Req, ctx: CallContext): Promise<Res> {
       const now = clock.now();
@@ -49,7 +56,8 @@ export function deadline<Req, Res>(opts: DeadlineOptions, deps: DeadlineDeps): L
       }
       return p.then(
         (res) => {
-          wheel.cancel(entry);
+          if (responseDone) responseDone(res, () => wheel.cancel(entry));
+          else wheel.cancel(entry);
           return res;
         },
         (err: unknown) => {

@@ -115,14 +115,16 @@ export class AttemptHandler implements LegacyHandler, HttpResponse, CancellableA
     const started = this.#state === State.Started;
     const wasWaiting = this.#state === State.Waiting;
     this.#state = State.Failed;
-    this.#error = err;
-    this.#finish(err);
+    // Before the head or in the body, the caller sees a MeshError: the cancellation's reason
+    // (a deadline, the caller's abort) or the transport failure, with undici's error as cause.
+    const cancellation = this.#ctx.cancellation;
+    const failure = (cancellation.cancelled ? cancellation.reason : toTransportError(err, this.endpoint, this.#ctx.service)) as Error;
+    this.#error = failure;
+    this.#finish(failure);
     if (wasWaiting) {
-      const cancellation = this.#ctx.cancellation;
-      const failure = cancellation.cancelled ? cancellation.reason : toTransportError(err, this.endpoint);
       if (this.#tap) this.#tap.error(failure, this.#ctx, this.#startedAt, this.#now!());
       this.#reject(failure);
-    } else if (started) this.#target?.onError?.(err);
+    } else if (started) this.#target?.onError?.(failure);
   }
 
   // ── to the layers above (HttpResponse) ─────────────────────────────────────

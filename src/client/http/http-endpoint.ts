@@ -28,6 +28,8 @@ export interface HttpEndpointOptions {
   readonly authority: string;
   readonly spec: EndpointSpec;
   readonly connections: number;
+  /** The destination's `idleTimeout` as of now: read when the pool is made. */
+  readonly idleTimeout: () => number;
   readonly decay: number;
   readonly stack: Stack<EndpointParams, ClientEnv>;
   readonly env: ClientEnv;
@@ -50,6 +52,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   #pool: Pool | undefined;
   readonly #authority: string;
   readonly #connections: number;
+  readonly #idleTimeout: () => number;
   readonly #env: ClientEnv;
   readonly #destination: string;
   #closed = false;
@@ -69,6 +72,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
     this.ewma = new PeakEwma({ decay: o.decay, clock: o.env.clock });
     this.#authority = o.authority;
     this.#connections = o.connections;
+    this.#idleTimeout = o.idleTimeout;
     const params: EndpointParams = {
       destination: o.destination,
       spec: o.spec,
@@ -96,6 +100,9 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
     return (this.#pool ??= new Pool(`http://${this.#authority}`, {
       connections: this.#connections,
       pipelining: 1,
+      // The guard of calls with no deadline; a deadline ends a call sooner, body included.
+      headersTimeout: this.#idleTimeout(),
+      bodyTimeout: this.#idleTimeout(),
       connect: endpointConnector(this.spec.host, this.spec.port),
     }));
   }

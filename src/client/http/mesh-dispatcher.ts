@@ -1,15 +1,19 @@
 import { Dispatcher } from 'undici';
-import { Cancellation, createCallContext, inboundScope, MeshError, UnknownServiceError, type Clock } from '../../core/index.js';
-import { kCallOptions, variantKey, type MeshCallOptions } from '../call-options.js';
+import { Cancellation, createCallContext, inboundScope, MeshError, UnknownServiceError, type Clock, type ProcessHold } from '../../core/index.js';
+import { invalidCallOptions, kCallOptions, variantKey, type MeshCallOptions } from '../call-options.js';
 import type { MeshClient } from '../mesh-client.js';
 import { hostOfOrigin } from './authority.js';
 import { toLegacyHandler } from './legacy-handler.js';
 import type { HttpResponse, LegacyHandler } from './http-types.js';
+import { MeshCall } from './mesh-call.js';
+import { passthroughHandler } from './passthrough-handler.js';
 
 export interface MeshDispatcherOptions {
   /** Where calls to hosts outside the mesh go; undefined refuses them (`outbound: deny`). */
   readonly passthrough: () => Dispatcher | undefined;
   readonly clock: Clock;
+  /** Keeps the process alive while a call is in flight. */
+  readonly hold: ProcessHold;
 }
 
 /**
@@ -40,19 +44,22 @@ export class MeshDispatcher extends Dispatcher {
     if (!destination) {
       const passthrough = this.#opts.passthrough();
       if (!passthrough) return fail(legacy, new UnknownServiceError(host));
-      return passthrough.dispatch(opts, handler);
+      return passthrough.dispatch(opts, passthroughHandler(legacy, authorityOfOrigin(origin)));
     }
     if (opts.upgrade) return fail(legacy, new MeshError('MESH_ERR_TRANSPORT', 'upgrade and CONNECT requests are not carried by the mesh client yet'));
 
     // A call made while serving a request inherits its deadline, cancellation and trace
     // (read once here; the server entered the scope once per request).
     const scope = inboundScope.getStore();
+    const call = (opts as { [kCallOptions]?: MeshCallOptions })[kCallOptions];
+    const invalid = call && invalidCallOptions(call);
+    if (invalid) return fail(legacy, new MeshError('MESH_ERR_BAD_REQUEST', `${destination.name}: ${invalid}`, { service: destination.name }));
     const cancellation = scope ? new Cancellation(scope.cancellation) : new Cancellation();
-    legacy.onConnect?.((reason) => cancellation.cancel(reason ?? new MeshError('MESH_ERR_CANCELLED', 'call cancelled')));
-    if (cancellation.cancelled) return true;
+    const run = new MeshCall(legacy, cancellation, destination.name, this.#opts.hold, scope !== undefined);
+    legacy.onConnect?.(run.abort);
+    if (run.answered) return true;
     const req = { opts, authority: host };
     const route = destination.route(req);
-    const call = (opts as { [kCallOptions]?: MeshCallOptions })[kCallOptions];
     const clock = this.#opts.clock;
     let deadline = scope ? scope.deadline : Infinity;
     if (call) {
@@ -62,17 +69,16 @@ export class MeshDispatcher extends Dispatcher {
     const ctx = createCallContext({ service: destination.name, route: route.name, deadline, otel: scope?.otel }, cancellation);
     const { service, outerTap } = call ? route.variant(variantKey(call), call) : route.stack;
     const startedAt = outerTap ? clock.now() : 0;
+    run.start();
     outerTap?.start?.(req, ctx);
     service(req, ctx).then(
       (res: HttpResponse) => {
         outerTap?.response(res, ctx, startedAt, clock.now());
-        if (scope) cancellation.release();
-        res.deliver(legacy);
+        run.respond(res);
       },
       (err: unknown) => {
         outerTap?.error(err, ctx, startedAt, clock.now());
-        if (scope) cancellation.release();
-        legacy.onError?.(err as Error);
+        run.fail(err);
       },
     );
     return true;
@@ -102,4 +108,12 @@ function fail(handler: LegacyHandler, err: Error): boolean {
   // undici delivers dispatch-time errors through the handler, not by throwing.
   queueMicrotask(() => handler.onError?.(err));
   return false;
+}
+
+/** `host:port` of an origin such as `http://127.0.0.1:8080`: what a pass-through error names as its endpoint. */
+function authorityOfOrigin(origin: string): string {
+  const start = origin.indexOf('://');
+  const rest = start < 0 ? origin : origin.slice(start + 3);
+  const end = rest.indexOf('/');
+  return end < 0 ? rest : rest.slice(0, end);
 }

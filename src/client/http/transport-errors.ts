@@ -1,4 +1,4 @@
-import { TransportError, isMeshError, type TransportFailure } from '../../core/index.js';
+import { MeshError, TransportError, isMeshError, type TransportFailure } from '../../core/index.js';
 
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNABORTED']);
 const RESETS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -14,10 +14,16 @@ export function transportFailureOf(err: unknown): TransportFailure {
   return 'other';
 }
 
-/** Wraps a transport error as a MeshError (TransportError), keeping the original as `cause`. */
-export function toTransportError(err: unknown, endpoint: string): unknown {
+/**
+ * Wraps a transport error as a MeshError (TransportError), keeping the original as `cause`;
+ * options undici refuses before sending anything (a bad method or header) are MESH_ERR_BAD_REQUEST.
+ */
+export function toTransportError(err: unknown, endpoint: string | undefined, service?: string): unknown {
   if (isMeshError(err)) return err;
+  if ((err as { code?: unknown } | null)?.code === 'UND_ERR_INVALID_ARG') {
+    return new MeshError('MESH_ERR_BAD_REQUEST', `invalid request: ${(err as Error).message}`, { cause: err, endpoint, service });
+  }
   const failure = transportFailureOf(err);
-  const message = `${endpoint}: ${failure}: ${(err as Error)?.message ?? String(err)}`;
-  return new TransportError(failure, message, { cause: err, endpoint });
+  const message = `${endpoint ?? service ?? 'call'}: ${failure}: ${(err as Error)?.message ?? String(err)}`;
+  return new TransportError(failure, message, { cause: err, endpoint, service });
 }

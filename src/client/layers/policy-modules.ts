@@ -41,7 +41,7 @@ export function effectiveHedge(p: ClientParams): HedgeConfig | undefined {
 export const deadlineModule: LayerModule<ClientParams, ClientEnv> = {
   role: Role.Deadline,
   description: 'total budget of the call, retries included; also enforces deadlines inherited from the request being served',
-  layer: (p, env) => deadline<HttpRequest, HttpResponse>({ timeout: p.route?.timeout ?? p.service.timeout }, env),
+  layer: (p, env) => deadline<HttpRequest, HttpResponse>({ timeout: p.route?.timeout ?? p.service.timeout }, { ...env, responseDone }),
 };
 
 export const faultModule: LayerModule<ClientParams, ClientEnv> = {
@@ -91,7 +91,7 @@ export const retryModule: LayerModule<ClientParams, ClientEnv> = {
       return function retryWithReplay(req: HttpRequest, ctx) {
         if (isReplayable(req.opts.body)) return inner(req, ctx);
         // A streamed body is read into memory first (up to maxBodyBytes) so a retry can resend it.
-        return bufferBody(req.opts.body, maxBodyBytes).then(({ body }) => inner({ opts: { ...req.opts, body }, authority: req.authority }, ctx));
+        return bufferBody(req.opts.body, maxBodyBytes, ctx.cancellation).then(({ body }) => inner({ opts: { ...req.opts, body }, authority: req.authority }, ctx));
       };
     };
   },

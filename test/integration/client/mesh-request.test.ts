@@ -85,7 +85,8 @@ describe('mesh.request and mesh.fetch', () => {
     const pending = mesh.request('http://orders/hang', { signal: ac.signal });
     await new Promise((r) => setTimeout(r, 20));
     ac.abort(new Error('caller gave up'));
-    await expect(pending).rejects.toThrow('caller gave up');
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'MESH_ERR_CANCELLED', cause: new Error('caller gave up') });
     // The single connection was reset by the abort, so a new call goes through.
     const res = await mesh.request('http://orders/next');
     expect(await res.body.text()).toBe('ok');

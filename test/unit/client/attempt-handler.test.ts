@@ -72,16 +72,18 @@ describe('AttemptHandler', () => {
     expect(a.rejected).toMatchObject({ code: 'MESH_ERR_TRANSPORT', failure: 'connect-failure', endpoint: '127.0.0.1:1' });
   });
 
-  it('forwards a body error after delivery, and reports it to done listeners', () => {
+  it('forwards a body error after delivery as a transport error, and reports it to done listeners', () => {
     const a = attempt();
     a.h.onHeaders(200, [], () => {}, 'OK');
     const r = recorder();
     const done: Array<Error | null> = [];
     a.resolved!.onDone((e) => done.push(e));
     a.resolved!.deliver(r);
-    a.h.onError(new Error('socket hang up'));
-    expect(r.events).toEqual(['started', 'headers:200', 'error:socket hang up']);
-    expect(done.map((e) => e?.message)).toEqual(['socket hang up']);
+    const cause = Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' });
+    a.h.onError(cause);
+    expect(r.events).toEqual(['started', 'headers:200', 'error:127.0.0.1:1: reset: socket hang up']);
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ code: 'MESH_ERR_TRANSPORT', failure: 'reset', cause });
   });
 
   it('aborts the attempt when the call is cancelled, rejecting with the caller’s reason', () => {
