@@ -189,8 +189,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
       const origin = pathStart < 0 ? href : href.slice(0, pathStart);
       const path = pathStart < 0 ? '/' : href.slice(pathStart);
       const call = opts && pickCallOptions(opts);
+      const options = { ...opts, origin, path, method: opts?.method ?? 'GET', ...(call && { [kCallOptions]: call }) } as Dispatcher.RequestOptions;
       // undici refuses malformed options itself: those, too, reach the caller as MeshErrors.
-      return dispatcher.request({ ...opts, origin, path, method: opts?.method ?? 'GET', ...(call && { [kCallOptions]: call }) } as Dispatcher.RequestOptions).catch(rethrowAsMeshError);
+      return new Promise((resolve, reject) => dispatcher.request(options, (err, data) => (err ? reject(callerError(err, undefined)) : resolve(data))));
     },
     ready: () => readyPromise,
     async reload(config) {
@@ -240,8 +241,4 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   };
   attachInbound(mesh, inbound);
   return mesh;
-}
-
-function rethrowAsMeshError(err: unknown): never {
-  throw callerError(err, undefined);
 }

@@ -64,7 +64,7 @@ export class Destination {
           authority: this.name,
           spec,
           connections: this.#cfg.connections,
-          idleTimeout: () => this.#cfg.idleTimeout,
+          idleTimeout: this.#cfg.idleTimeout,
           decay: this.#cfg.loadBalancer.decay,
           stack: stacks.endpoint,
           env,
@@ -103,6 +103,7 @@ export class Destination {
     const discoveryChanged = !sameDiscovery(this.#cfg.discovery, cfg.discovery);
     this.#cfg = cfg;
     this.policy.reconfigure(cfg);
+    for (const e of this.#endpoints.endpoints) e.setIdleTimeout(cfg.idleTimeout);
     if (discoveryChanged) {
       const old = this.#resolver;
       const oldUnsubscribe = this.#unsubscribe;

@@ -28,8 +28,8 @@ export interface HttpEndpointOptions {
   readonly authority: string;
   readonly spec: EndpointSpec;
   readonly connections: number;
-  /** The destination's `idleTimeout` as of now: read when the pool is made. */
-  readonly idleTimeout: () => number;
+  /** undici's headersTimeout and bodyTimeout for the endpoint's connections (the service's `idleTimeout`). */
+  readonly idleTimeout: number;
   readonly decay: number;
   readonly stack: Stack<EndpointParams, ClientEnv>;
   readonly env: ClientEnv;
@@ -52,7 +52,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   #pool: Pool | undefined;
   readonly #authority: string;
   readonly #connections: number;
-  readonly #idleTimeout: () => number;
+  #idleTimeout: number;
   readonly #env: ClientEnv;
   readonly #destination: string;
   #closed = false;
@@ -101,10 +101,22 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
       connections: this.#connections,
       pipelining: 1,
       // The guard of calls with no deadline; a deadline ends a call sooner, body included.
-      headersTimeout: this.#idleTimeout(),
-      bodyTimeout: this.#idleTimeout(),
+      headersTimeout: this.#idleTimeout,
+      bodyTimeout: this.#idleTimeout,
       connect: endpointConnector(this.spec.host, this.spec.port),
     }));
+  }
+
+  /**
+   * A new `idleTimeout` (a reload): undici fixes it per Pool, so the current pool drains its
+   * calls in flight and closes, and the next call makes a pool with the new value.
+   */
+  setIdleTimeout(ms: number): void {
+    if (ms === this.#idleTimeout) return;
+    this.#idleTimeout = ms;
+    const old = this.#pool;
+    this.#pool = undefined;
+    void old?.close().catch(() => undefined);
   }
 
   /** `busy` while its breaker is open or outlier detection has ejected it: the balancer passes it by while others are open. */

@@ -1,5 +1,5 @@
 import type { Dispatcher, Pool } from 'undici';
-import { MeshHeaders, type CallContext, type Clock, type Service, type Tap, type TapLeaf } from '../../core/index.js';
+import { MAX_TIMER_MS, MeshHeaders, type CallContext, type Clock, type Service, type Tap, type TapLeaf } from '../../core/index.js';
 import { setHeader } from './set-header.js';
 import { AttemptHandler } from './attempt-handler.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
@@ -11,9 +11,12 @@ import type { HttpRequest, HttpResponse } from './http-types.js';
  */
 export function transport(pools: { readonly pool: Pool }, address: string, clock: Clock): TapLeaf<HttpRequest, HttpResponse> {
   const now = () => clock.now();
-  /** The options for this attempt: the caller's, plus the remaining budget when the call has a deadline. */
+  /**
+   * The options for this attempt: the caller's, plus the remaining budget when the call has a
+   * deadline (capped at what a timer can wait, and always in plain digits).
+   */
   const optionsFor = (req: HttpRequest, ctx: CallContext, at: number): Dispatcher.DispatchOptions =>
-    ctx.deadline === Infinity ? req.opts : { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.deadline, String(Math.max(0, Math.floor(ctx.deadline - at)))) };
+    ctx.deadline === Infinity ? req.opts : { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.deadline, String(Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(ctx.deadline - at))))) };
   const plain: Service<HttpRequest, HttpResponse> = function transport(req, ctx) {
     return new Promise<HttpResponse>((resolve, reject) => {
       pools.pool.dispatch(optionsFor(req, ctx, ctx.deadline === Infinity ? 0 : clock.now()), new AttemptHandler(address, ctx, resolve, reject) as never);

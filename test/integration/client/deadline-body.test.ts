@@ -57,7 +57,8 @@ describe('the deadline covers the response body', () => {
     expect((await outcome(res.body.text())).err).toMatchObject({ code: 'MESH_ERR_DEADLINE_EXCEEDED' });
     const viaFetch = await m.fetch('http://orders/', { timeout: 300 });
     const { err } = await outcome(viaFetch.text());
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(TypeError); // WHATWG: 'terminated', with the mesh's reason as cause
+    expect((err as Error).cause).toMatchObject({ code: 'MESH_ERR_DEADLINE_EXCEEDED' });
     await waitFor(() => s.closed() === 2, 5000, 'the server to see both connections close');
   });
 
@@ -93,6 +94,15 @@ describe('idleTimeout guards calls with no deadline', () => {
     expect(took).toBeLessThan(3000);
   });
 
+  it('a reload that changes idleTimeout applies to an endpoint already in use', async () => {
+    const s = await server((req, res) => (req.url === '/stall' ? stallBody(req, res) : (req.resume(), res.end('ok'))));
+    const m = await meshFor(s.address, {});
+    expect(await (await m.request('http://orders/')).body.text()).toBe('ok');
+    await m.reload({ identity: { mode: 'none' }, services: { orders: { endpoints: [s.address], tls: 'none', idleTimeout: '300ms' } } });
+    const res = await m.request('http://orders/stall');
+    expect((await outcome(res.body.text())).err).toMatchObject({ code: 'MESH_ERR_TRANSPORT', failure: 'timeout' });
+  });
+
   it('so does a head that never comes', async () => {
     const s = await server((req) => req.resume());
     const m = await meshFor(s.address, { idleTimeout: '300ms' });
@@ -117,5 +127,19 @@ describe('buffering a streamed request body for replay', () => {
     expect(err).toMatchObject({ code: 'MESH_ERR_DEADLINE_EXCEEDED' });
     expect(took).toBeLessThan(3000);
     await waitFor(() => destroyed, 2000, 'the body to be destroyed');
+  });
+});
+
+describe('the deadline sent downstream', () => {
+  it('is plain digits, at most what a timer can wait, however long the caller allows', async () => {
+    const seen: string[] = [];
+    const s = await server((req, res) => {
+      seen.push(String(req.headers['inmesh-deadline-ms']));
+      req.resume();
+      res.end('ok');
+    });
+    const m = await meshFor(s.address, {});
+    for (const timeout of [1e308, 720 * 3600 * 1000]) await (await m.request('http://orders/', { timeout })).body.dump();
+    expect(seen).toEqual([String(2 ** 31 - 1), String(2 ** 31 - 1)]);
   });
 });
