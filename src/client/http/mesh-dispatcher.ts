@@ -1,10 +1,11 @@
 import { Dispatcher } from 'undici';
-import { Cancellation, createCallContext, inboundScope, MeshError, UnknownServiceError, type Clock, type ProcessHold } from '../../core/index.js';
+import { Cancellation, createCallContext, inboundScope, MeshError, UnknownServiceError, type BuiltStack, type Clock, type ProcessHold } from '../../core/index.js';
 import { invalidCallOptions, kCallOptions, variantKey, type MeshCallOptions } from '../call-options.js';
 import type { MeshClient } from '../mesh-client.js';
 import { hostOfOrigin } from './authority.js';
 import { toLegacyHandler } from './legacy-handler.js';
-import type { HttpResponse, LegacyHandler } from './http-types.js';
+import type { HttpRequest, HttpResponse, LegacyHandler } from './http-types.js';
+import type { RouteRuntime } from '../destination.js';
 import { MeshCall } from './mesh-call.js';
 import { passthroughHandler } from './passthrough-handler.js';
 
@@ -48,30 +49,46 @@ export class MeshDispatcher extends Dispatcher {
     }
     if (opts.upgrade) return fail(legacy, new MeshError('MESH_ERR_TRANSPORT', 'upgrade and CONNECT requests are not carried by the mesh client yet'));
 
+    const name = destination.name;
+    const req = { opts, authority: host };
+    const call = (opts as { [kCallOptions]?: MeshCallOptions })[kCallOptions];
+    let route: RouteRuntime;
+    let stack: BuiltStack<HttpRequest, HttpResponse>;
+    try {
+      const invalid = call && invalidCallOptions(call);
+      if (invalid) throw new RangeError(invalid);
+      route = destination.route(req);
+      // A per-call override the layers refuse (attempts: 0, …) is the caller's mistake, not a crash.
+      stack = call ? route.variant(variantKey(call), call) : route.stack;
+    } catch (err) {
+      return fail(legacy, new MeshError('MESH_ERR_BAD_REQUEST', `${name}: ${(err as Error)?.message ?? String(err)}`, { cause: err, service: name }));
+    }
+
     // A call made while serving a request inherits its deadline, cancellation and trace
     // (read once here; the server entered the scope once per request).
     const scope = inboundScope.getStore();
-    const call = (opts as { [kCallOptions]?: MeshCallOptions })[kCallOptions];
-    const invalid = call && invalidCallOptions(call);
-    if (invalid) return fail(legacy, new MeshError('MESH_ERR_BAD_REQUEST', `${destination.name}: ${invalid}`, { service: destination.name }));
     const cancellation = scope ? new Cancellation(scope.cancellation) : new Cancellation();
-    const run = new MeshCall(legacy, cancellation, destination.name, this.#opts.hold, scope !== undefined);
+    const run = new MeshCall(legacy, cancellation, name, this.#opts.hold, scope !== undefined);
     legacy.onConnect?.(run.abort);
     if (run.answered) return true;
-    const req = { opts, authority: host };
-    const route = destination.route(req);
     const clock = this.#opts.clock;
     let deadline = scope ? scope.deadline : Infinity;
     if (call) {
       if (call.timeout !== undefined) deadline = Math.min(deadline, clock.now() + call.timeout);
       if (call.deadline !== undefined) deadline = Math.min(deadline, clock.now() + (call.deadline - Date.now()));
     }
-    const ctx = createCallContext({ service: destination.name, route: route.name, deadline, otel: scope?.otel }, cancellation);
-    const { service, outerTap } = call ? route.variant(variantKey(call), call) : route.stack;
+    const ctx = createCallContext({ service: name, route: route.name, deadline, otel: scope?.otel }, cancellation);
+    const { service, outerTap } = stack;
     const startedAt = outerTap ? clock.now() : 0;
     run.start();
-    outerTap?.start?.(req, ctx);
-    service(req, ctx).then(
+    let p: Promise<HttpResponse>;
+    try {
+      outerTap?.start?.(req, ctx);
+      p = service(req, ctx);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(
       (res: HttpResponse) => {
         outerTap?.response(res, ctx, startedAt, clock.now());
         run.respond(res);
