@@ -50,6 +50,21 @@ describe('the deadline covers the response body', () => {
     await waitFor(() => s.closed() === 1, 5000, 'the server to see the connection close');
   });
 
+  it('with retries, a per-try timeout and hedging in the stack as well', async () => {
+    const s = await server(stallBody);
+    const m = await meshFor(s.address, {
+      timeout: '400ms',
+      perTryTimeout: '200ms',
+      retries: { attempts: 3, on: [503, 'timeout'] },
+      routes: [{ match: { methods: ['GET'] }, hedge: { delay: '100ms', maxAttempts: 2 } }],
+    });
+    const res = await m.request('http://orders/');
+    const { err, took } = await outcome(res.body.text());
+    expect(err).toMatchObject({ code: 'MESH_ERR_DEADLINE_EXCEEDED' });
+    expect(took).toBeLessThan(3000);
+    await waitFor(() => s.closed() === s.hits(), 5000, 'the server to see every connection close');
+  });
+
   it('so does a per-call timeout, and mesh.fetch reading the body', async () => {
     const s = await server(stallBody);
     const m = await meshFor(s.address, {});

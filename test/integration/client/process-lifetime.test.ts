@@ -14,7 +14,7 @@ async function runChild(mode: string, address: string): Promise<{ code: number |
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   try {
     const [code] = (await once(child, 'exit')) as [number | null];
     return { code, out };
