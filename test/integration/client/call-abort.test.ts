@@ -134,7 +134,7 @@ describe('the errors a caller sees', () => {
       expect(await m.request('http://orders/', { timeout }).catch((e: unknown) => e)).toMatchObject({ code: 'MESH_ERR_BAD_REQUEST' });
     }
     expect(await m.request('http://orders/', { deadline: NaN }).catch((e: unknown) => e)).toMatchObject({ code: 'MESH_ERR_BAD_REQUEST' });
-    expect(await m.request('http://orders/', { retry: { attempts: 2, backoff: { base: -1 } } }).catch((e: unknown) => e)).toMatchObject({ code: 'MESH_ERR_BAD_REQUEST', service: 'orders' });
+    expect(await m.request('http://orders/', { retry: { attempts: 2, backoff: { base: -1, max: 10 } } }).catch((e: unknown) => e)).toMatchObject({ code: 'MESH_ERR_BAD_REQUEST', service: 'orders' });
     expect(await m.request('http://orders/', { hedge: { delay: -1 } }).catch((e: unknown) => e)).toMatchObject({ code: 'MESH_ERR_BAD_REQUEST' });
     expect(await m.request('http://orders/', { method: 'BAD METHOD' as 'GET' }).catch((e: unknown) => e)).toMatchObject({ code: 'MESH_ERR_BAD_REQUEST' });
     expect(s.hits()).toBe(0);
