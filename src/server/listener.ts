@@ -164,8 +164,11 @@ export class Listener {
       socket.setTimeout(0);
       socket.removeListener('timeout', destroySilent);
       this.#sniffing.delete(socket);
-      if (h2Prefix) this.http2.emit('connection', socket);
-      else {
+      if (h2Prefix) {
+        // HTTP/2 has no half-close of the connection: a FIN means the client is gone, and its streams with it.
+        socket.once('end', destroySilent);
+        this.http2.emit('connection', socket);
+      } else {
         this.http1.emit('connection', socket);
         socket.resume();
       }
