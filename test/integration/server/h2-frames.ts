@@ -35,12 +35,34 @@ export function rstStream(streamId: number, code: number): Buffer {
   return frame(TYPE.RST_STREAM, 0, streamId, payload);
 }
 
-/** The error code of the first GOAWAY frame in what a server sent, if there is one. */
-export function goawayCode(received: Buffer): number | undefined {
+export interface Frame {
+  readonly type: number;
+  readonly flags: number;
+  readonly streamId: number;
+  readonly payload: Buffer;
+}
+
+/** The whole frames in what a server sent (after the client's preface there is no other framing). */
+export function parseFrames(received: Buffer): Frame[] {
+  const out: Frame[] = [];
   for (let at = 0; at + 9 <= received.length; ) {
     const length = received.readUIntBE(at, 3);
-    if (received[at + 3] === TYPE.GOAWAY && at + 9 + 8 <= received.length) return received.readUInt32BE(at + 9 + 4);
+    if (at + 9 + length > received.length) break;
+    out.push({ type: received[at + 3]!, flags: received[at + 4]!, streamId: received.readUInt32BE(at + 5) & 0x7fffffff, payload: received.subarray(at + 9, at + 9 + length) });
     at += 9 + length;
   }
-  return undefined;
+  return out;
 }
+
+/** The first GOAWAY in what a server sent: its last stream id and error code. */
+export function goaway(received: Buffer): { lastStreamId: number; code: number } | undefined {
+  const f = parseFrames(received).find((x) => x.type === TYPE.GOAWAY);
+  return f && { lastStreamId: f.payload.readUInt32BE(0) & 0x7fffffff, code: f.payload.readUInt32BE(4) };
+}
+
+/** The error code of the first GOAWAY in what a server sent, if there is one. */
+export function goawayCode(received: Buffer): number | undefined {
+  return goaway(received)?.code;
+}
+
+export const FRAME = { ...TYPE, DATA: 0x0, END_STREAM } as const;
