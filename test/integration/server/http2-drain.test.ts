@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect as h2connect, type ClientHttp2Session } from 'node:http2';
+import { connect as h2connect, type ClientHttp2Session, type Http2ServerRequest } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Mesh } from '../../../src/index.js';
@@ -55,7 +55,7 @@ describe('HTTP/2 drain', () => {
     const ran = new Set<number>();
     let n = 0;
     const served = await server.serve((req, res) => {
-      ran.add(req.stream.id);
+      ran.add((req as unknown as Http2ServerRequest).stream.id!);
       setTimeout(() => res.end('ok'), 1 + (n++ % 12));
     });
     const session = h2connect(served.url);
