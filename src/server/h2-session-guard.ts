@@ -36,7 +36,9 @@ export const RESET_RATE = MAX_CONCURRENT_STREAMS;
  * crossed the limit and the streams behind it never reach the application.
  *
  * `socket` is the connection under the session (the session's own `socket` is a proxy that
- * refuses to be destroyed). The idle timer is lazy: one timer per session that re-arms itself, never one per stream.
+ * refuses to be destroyed). The idle timer is lazy: one timer per session that re-arms itself,
+ * never one per stream. Only streams still being answered count as reset: one the application
+ * had already ended cost nothing more than any request.
  */
 export function guardSession(session: ServerHttp2Session, socket: Socket, limits: H2SessionLimits, log: Logger, clock: Clock = systemClock): void {
   // HTTP/2 has no half-close of the connection: a FIN means the client is gone, and its streams

@@ -13,7 +13,9 @@ export interface ListenerOptions {
   readonly port: number;
   /**
    * Serve HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the same port. When false, an
-   * HTTP/2 client is told GOAWAY HTTP_1_1_REQUIRED, the standard signal to fall back.
+   * HTTP/2 client is told GOAWAY HTTP_1_1_REQUIRED, the standard signal to fall back. A session
+   * gets the HTTP/1.1 server's head and keep-alive timeouts and header size limit, and HTTP/2's
+   * own stream and reset limits (`guardSession`, `h2RequestGate`).
    */
   readonly http2: boolean;
   /** Largest request head accepted (bytes); bigger ones get 431. Default Node's 16 KiB. */
