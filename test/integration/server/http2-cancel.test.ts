@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect as h2connect, constants as h2, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
+import Fastify from 'fastify';
 import type { Mesh } from '../../../src/index.js';
 import { waitFor } from '../../helpers/http-server.js';
 import { serverMesh } from './serve-helpers.js';
 
 const meshes: Mesh[] = [];
 const sessions: ClientHttp2Session[] = [];
+const apps: Array<{ close(): unknown }> = [];
 afterEach(async () => {
   for (const s of sessions.splice(0)) s.destroy();
   for (const m of meshes.splice(0)) await m.close();
+  for (const a of apps.splice(0)) await a.close();
 });
 
 /** A server whose handler waits (bounded) for its signal and records whether it aborted; `/quick` answers at once. */
@@ -110,6 +113,37 @@ describe('HTTP/2 clients that go away', () => {
     await new Promise((resolve) => stream.once('response', resolve));
     stream.close(h2.NGHTTP2_CANCEL);
     await waitFor(() => seen.aborted === 1, 5000, 'the signal to abort');
+    expect(await h2status(session, '/quick')).toBe(200);
+  });
+
+  it('Fastify 5 on HTTP/2: RST_STREAM aborts request.mesh.signal and frees the slot', async () => {
+    const mesh = await serverMesh();
+    meshes.push(mesh);
+    const app = Fastify();
+    let entered = 0;
+    let aborted = 0;
+    app.get('/quick', async () => 'quick');
+    app.get('/', async (request) => {
+      entered++;
+      await new Promise<void>((resolve) => {
+        const bound = setTimeout(resolve, 8000);
+        request.mesh.signal.addEventListener('abort', () => {
+          aborted++;
+          clearTimeout(bound);
+          resolve();
+        });
+      });
+      return 'late';
+    });
+    const served = await mesh.serve(app, { maxConcurrent: 1, maxQueue: 0 });
+    apps.push(app);
+    const session = connect(served.url);
+    const stream = session.request({ ':path': '/' });
+    stream.on('error', () => undefined);
+    stream.end();
+    await waitFor(() => entered === 1, 5000, 'the handler to start');
+    stream.close(h2.NGHTTP2_CANCEL);
+    await waitFor(() => aborted === 1, 5000, 'the signal to abort');
     expect(await h2status(session, '/quick')).toBe(200);
   });
 });
