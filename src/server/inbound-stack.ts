@@ -8,6 +8,7 @@ import { ExchangeList, InboundExchange, State, type ExchangeOwner, type InboundR
 import type { LoadReporter } from './load-reporter.js';
 import { RateLimiter, type RateLimitSettings } from './rate-limiter.js';
 import { refusalBody, retryAfterSeconds } from './refusal.js';
+import { responseDelivered } from './response-delivered.js';
 import type { RejectReason, ServerMetrics } from './server-metrics.js';
 
 /** The slice of inbound config one stack enforces (mesh.yaml `inbound`, overridden per serve). */
@@ -161,7 +162,7 @@ export class InboundStack implements ExchangeOwner {
   finish(ex: InboundExchange): void {
     const now = this.#env.clock.now();
     const res = ex.res;
-    const completed = res.writableFinished;
+    const completed = responseDelivered(res);
     if (ex.timer !== undefined) {
       this.#env.wheel.cancel(ex.timer);
       ex.timer = undefined;

@@ -4,6 +4,8 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { once } from 'node:events';
 import type { Logger } from '../core/index.js';
 import { answerClientError } from './client-error.js';
+import { h2RequestGate } from './h2-request-gate.js';
+import { guardSession, MAX_CONCURRENT_STREAMS, RESET_BURST, RESET_RATE } from './h2-session-guard.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -11,7 +13,9 @@ export interface ListenerOptions {
   readonly port: number;
   /**
    * Serve HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the same port. When false, an
-   * HTTP/2 client is told GOAWAY HTTP_1_1_REQUIRED, the standard signal to fall back.
+   * HTTP/2 client is told GOAWAY HTTP_1_1_REQUIRED, the standard signal to fall back. A session
+   * gets the HTTP/1.1 server's head and keep-alive timeouts and header size limit, and HTTP/2's
+   * own stream and reset limits (`guardSession`, `h2RequestGate`).
    */
   readonly http2: boolean;
   /** Largest request head accepted (bytes); bigger ones get 431. Default Node's 16 KiB. */
@@ -51,6 +55,8 @@ export class Listener {
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #log: Logger;
   #accepting = true;
+  /** The socket being handed to the HTTP/2 server, whose session is made while it is. */
+  #handingOff: Socket | undefined = undefined;
   #closedWaiters: Array<() => void> = [];
 
   private constructor(front: NetServer, http1: Server, http2: Http2Server, host: string, port: number, log: Logger) {
@@ -67,8 +73,8 @@ export class Listener {
     const http1 = createHttpServer({ maxHeaderSize, noDelay: true }, o.onRequest);
     if (o.keepAliveTimeout !== undefined) http1.keepAliveTimeout = o.keepAliveTimeout;
     http1.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, maxHeaderSize, o.log));
-    const http2 = createH2Server({ settings: { maxHeaderListSize: maxHeaderSize } });
-    if (o.http2) http2.on('request', o.onRequest);
+    const http2 = createH2Server({ settings: { maxHeaderListSize: maxHeaderSize, maxConcurrentStreams: MAX_CONCURRENT_STREAMS } });
+    if (o.http2) http2.on('request', h2RequestGate(maxHeaderSize, o.onRequest));
     // Same-port sockets arrive through `emit('connection')` and never pass through these servers' accept.
     const front = createNetServer({ allowHalfOpen: true, noDelay: true });
     let listener: Listener | undefined;
@@ -164,8 +170,11 @@ export class Listener {
       socket.setTimeout(0);
       socket.removeListener('timeout', destroySilent);
       this.#sniffing.delete(socket);
-      if (h2Prefix) this.http2.emit('connection', socket);
-      else {
+      if (h2Prefix) {
+        this.#handingOff = socket;
+        this.http2.emit('connection', socket); // emits 'session' at once
+        this.#handingOff = undefined;
+      } else {
         this.http1.emit('connection', socket);
         socket.resume();
       }
@@ -173,6 +182,10 @@ export class Listener {
   }
 
   #trackSession(session: ServerHttp2Session, enabled: boolean): void {
+    // The HTTP/1.1 server's timeouts are the port's: an h2c session gets the same, read per session.
+    const { headersTimeout, keepAliveTimeout } = this.http1;
+    const limits = { prefaceTimeout: headersTimeout, idleTimeout: keepAliveTimeout, resetBurst: RESET_BURST, resetRate: RESET_RATE };
+    if (this.#handingOff) guardSession(session, this.#handingOff, limits, this.#log);
     if (!enabled) {
       // lastStreamID 0: nothing was processed, so the client may replay every stream over HTTP/1.1.
       session.goaway(h2.NGHTTP2_HTTP_1_1_REQUIRED, 0);
