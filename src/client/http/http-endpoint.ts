@@ -79,6 +79,8 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
         this.#breaker = b;
       },
       reportLoad: (elu, now) => {
+        // A NaN here would make the cost NaN, which loses (or wins) every comparison.
+        if (!(elu >= 0 && elu <= 1)) return;
         this.#elu = Math.min(MAX_UTILISATION, elu);
         this.#eluAt = now;
       },
