@@ -117,12 +117,13 @@ export class PeakEwma {
    * The estimate decayed to now, times (pending + 1), plus what is left of a penalty. The decay
    * runs towards zero between samples, as a sample of 0 would (Finagle's `observe(0.0)` in `get`);
    * a stale estimate with nothing in flight costs 0, so the endpoint is probed (see the class
-   * comment). Reading it changes nothing.
+   * comment). `probeSlowdown` (≥ 1) stretches the time before that probe, for an endpoint known to
+   * be busy by other means (a load report). Reading it changes nothing.
    */
-  cost(): number {
+  cost(probeSlowdown = 1): number {
     const now = this.#clock.now();
     const penalty = this.#penaltyUntil > now ? this.#penaltyUntil - now : 0;
-    if (this.#pending === 0 && now - this.#sampledAt >= this.#staleAfter) return penalty;
+    if (this.#pending === 0 && now - this.#sampledAt >= this.#staleAfter * probeSlowdown) return penalty;
     return this.#estimate * this.#weight(now) * (this.#pending + 1) + penalty;
   }
 

@@ -202,3 +202,16 @@ describe('PeakEwma aging', () => {
     expect(ewma.cost()).toBe(0);
   });
 });
+
+describe('PeakEwma probe slowdown', () => {
+  it('waits probeSlowdown times staleAfter before probing an endpoint known to be busy', () => {
+    const clock = new FakeClock(5_000);
+    const ewma = new PeakEwma({ decay: 10_000, clock });
+    ewma.observe(2);
+    clock.advance(DEFAULT_STALE_AFTER_MS);
+    expect(ewma.cost()).toBe(0);
+    expect(ewma.cost(10)).toBeGreaterThan(1.9);
+    clock.advance(9 * DEFAULT_STALE_AFTER_MS);
+    expect(ewma.cost(10)).toBe(0);
+  });
+});
