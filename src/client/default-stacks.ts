@@ -5,7 +5,7 @@ import { loadTracking } from './layers/load-tracking.js';
 import { endpointMetrics } from './layers/endpoint-metrics.js';
 import { mirror } from './layers/mirror.js';
 import { loadReport } from './layers/load-report.js';
-import { concurrencyModule, deadlineModule, faultModule, hedgeModule, perTryTimeoutModule, retryModule, serviceBreakerModule } from './layers/policy-modules.js';
+import { concurrencyModule, deadlineModule, faultModule, hedgeModule, perTryTimeoutModule, requeueModule, retryModule, serviceBreakerModule } from './layers/policy-modules.js';
 import { breakerModule, outlierModule } from './layers/endpoint-policy-modules.js';
 import type { EndpointParams } from './http/http-endpoint.js';
 import type { ClientEnv } from './client-env.js';
@@ -28,6 +28,7 @@ export const defaultClientStack: Stack<ClientParams, ClientEnv> = Stack.of<Clien
   retryModule, // retries re-enter everything below, the balancer included
   hedgeModule, // hedged attempts race below retry, each on its own endpoint
   perTryTimeoutModule, // per attempt, within the deadline
+  requeueModule, // a request never processed is sent again, retries on or off
   balance, // innermost: every attempt picks an endpoint
 );
 

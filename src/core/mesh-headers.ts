@@ -10,20 +10,38 @@ export const MeshHeaders = {
   rejected: 'inmesh-rejected',
 } as const;
 
-/** Parses `inflight=3;elu=0.42`; missing or malformed fields are undefined. */
-export function parseLoadReport(value: string | undefined): { inflight: number | undefined; elu: number | undefined } {
+export interface LoadReport {
+  readonly inflight: number | undefined;
+  readonly elu: number | undefined;
+}
+
+/** A whole number of calls, or a plain decimal fraction: what `formatLoadReport` writes, and nothing `Number()` would also take (`0x10`, `1e3`, `NaN`). */
+const WHOLE = /^\d{1,9}$/;
+const DECIMAL = /^\d{1,3}(?:\.\d{1,9})?$/;
+
+/**
+ * Parses `inflight=3;elu=0.42`. A report is taken whole or not at all: one malformed, duplicated
+ * or out-of-range field (`elu` outside 0..1, a negative or fractional `inflight`) makes the
+ * whole report undefined, since a server that sends junk in one field cannot be trusted in the
+ * others. Unknown fields are skipped, so servers may add some.
+ */
+export function parseLoadReport(value: string | undefined): LoadReport | undefined {
+  if (!value) return undefined;
   let inflight: number | undefined;
   let elu: number | undefined;
-  if (value) {
-    for (const part of value.split(';')) {
-      const eq = part.indexOf('=');
-      if (eq < 0) continue;
-      const key = part.slice(0, eq).trim();
-      const n = Number(part.slice(eq + 1));
-      if (!Number.isFinite(n) || n < 0) continue;
-      if (key === 'inflight') inflight = n;
-      else if (key === 'elu') elu = Math.min(1, n);
-    }
+  for (const part of value.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) return undefined;
+    const key = part.slice(0, eq).trim();
+    const raw = part.slice(eq + 1).trim();
+    if (key === 'inflight') {
+      if (inflight !== undefined || !WHOLE.test(raw)) return undefined;
+      inflight = Number(raw);
+    } else if (key === 'elu') {
+      if (elu !== undefined || !DECIMAL.test(raw)) return undefined;
+      elu = Number(raw);
+      if (!(elu <= 1)) return undefined;
+    } else if (key === '') return undefined;
   }
   return { inflight, elu };
 }

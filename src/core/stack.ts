@@ -15,6 +15,7 @@ export const Role = {
   Retry: 'retry',
   Hedge: 'hedge',
   PerTryTimeout: 'per-try-timeout',
+  Requeue: 'requeue',
   Balance: 'balance',
   Breaker: 'breaker',
   Outlier: 'outlier',

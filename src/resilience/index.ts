@@ -10,3 +10,4 @@ export * from './outlier-detector.js';
 export * from './concurrency-limit.js';
 export * from './fault.js';
 export { sleep } from './sleep.js';
+export * from './requeue.js';

@@ -4,6 +4,13 @@ import { backoffDelay, validateBackoff } from './backoff.js';
 import type { RetryBudget } from './retry-budget.js';
 import { sleep } from './sleep.js';
 
+/**
+ * The longest a retry waits, whatever a server's `retry-after` asks: beyond it the caller gets the
+ * response that asked, at once, rather than a call held for minutes (or, past 2³¹−1 ms, a timer
+ * that Node fires after 1 ms). A call's deadline, when it has one, bounds the wait further.
+ */
+export const MAX_RETRY_WAIT_MS = 60_000;
+
 /** How one attempt ended: a response (any status) or a rejection. */
 export type Outcome<Res> = { readonly res: Res } | { readonly err: unknown };
 
@@ -48,8 +55,8 @@ export interface RetryDeps<Req, Res> {
 }
 
 /**
- * Retries a logical call per `policy`, within `cfg.attempts`, the shared retry `budget` and the
- * call's deadline, waiting a jittered exponential backoff (or the policy's `notBefore`, if
+ * Retries a logical call per `policy`, within `cfg.attempts`, the shared retry `budget`, the
+ * call's deadline and MAX_RETRY_WAIT_MS, waiting a jittered exponential backoff (or the policy's `notBefore`, if
  * longer) on the Clock between attempts. Each retry runs with `attempt` + 1 and `avoid` set to
  * the endpoint that failed, so the balancer picks another. When a retry is refused (budget
  * spent, attempts used up, no time left, a request that cannot be replayed, or the caller
@@ -88,7 +95,8 @@ export function retry<Req, Res>(cfg: RetryConfig, deps: RetryDeps<Req, Res>): La
       const decision = policy.classify(outcome, req, attemptCtx);
       if (!decision.retry || n >= maxAttempts || ctx.cancellation.cancelled) return settle(outcome);
       const delay = Math.max(backoffDelay(n, backoff, random), decision.notBefore ?? 0);
-      if (clock.now() + delay >= ctx.deadline) return settle(outcome);
+      // `!(<=)` also refuses a NaN wait.
+      if (!(delay <= MAX_RETRY_WAIT_MS) || clock.now() + delay >= ctx.deadline) return settle(outcome);
       const sent = policy.prepare(req, n + 1);
       if (sent === undefined) return settle(outcome);
       if (!budget.tryWithdraw()) {

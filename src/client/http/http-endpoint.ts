@@ -83,6 +83,8 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
         this.#breaker = b;
       },
       reportLoad: (elu, now) => {
+        // A NaN here would make the cost NaN, which loses (or wins) every comparison.
+        if (!(elu >= 0 && elu <= 1)) return;
         this.#elu = Math.min(MAX_UTILISATION, elu);
         this.#eluAt = now;
       },
@@ -133,12 +135,14 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   /**
    * Peak-EWMA cost, scaled by 1/(1−ρ) for the event-loop utilisation ρ the server last
    * reported (queueing delay grows so with load), so a busy or blocked instance loses traffic
-   * before its latency shows it.
+   * before its latency shows it. A report older than 5 s no longer counts.
    */
   load(): number {
-    const cost = this.ewma.cost();
-    if (this.#elu === 0 || this.#env.clock.now() - this.#eluAt > LOAD_REPORT_TTL_MS) return cost;
-    return cost / (1 - this.#elu);
+    if (this.#elu === 0 || this.#env.clock.now() - this.#eluAt > LOAD_REPORT_TTL_MS) return this.ewma.cost();
+    // The same factor spaces out the probes of a stale estimate: a server that says it is 92% busy
+    // is probed 12.5 times less often than an idle one.
+    const slowdown = 1 / (1 - this.#elu);
+    return this.ewma.cost(slowdown) * slowdown;
   }
 
   /** Stops taking new calls and lets calls in flight finish (undici's Pool.close drains). */

@@ -3,18 +3,11 @@ import type { RetryConfig, RetryOn } from '../../config/types.js';
 import { IDEMPOTENT_METHODS } from '../../config/normalize-route.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { isReplayable } from './replayable-body.js';
+import { retryAfterMs } from './retry-after.js';
 
+export { retryAfterMs };
 
 export type RetryDecision = { readonly retry: false } | { readonly retry: true; readonly reason: string; readonly notBefore?: number };
-
-/** `retry-after` as milliseconds from now: delta-seconds or an HTTP date. */
-export function retryAfterMs(value: string | undefined, nowEpochMs = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowEpochMs);
-}
 
 function statusMatches(on: readonly RetryOn[], status: number): boolean {
   for (const o of on) {

@@ -22,9 +22,8 @@ export const loadReport: TapModule<EndpointParams, ClientEnv> = {
           const wait = retryAfterMs(res.header('retry-after'));
           if (wait !== undefined && wait > 0) ewma.penalize(wait);
         }
-        const value = res.header(MeshHeaders.load);
-        if (value === undefined) return;
-        const { elu } = parseLoadReport(value);
+        // An invalid report is ignored whole: only a valid one moves the cost.
+        const elu = parseLoadReport(res.header(MeshHeaders.load))?.elu;
         if (elu !== undefined) reportLoad(elu, now);
       },
       error() {},

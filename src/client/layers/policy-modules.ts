@@ -2,9 +2,10 @@ import { Role, type LayerModule } from '../../core/index.js';
 import type { HedgeConfig, RetryConfig } from '../../config/types.js';
 import { IDEMPOTENT_METHODS } from '../../config/normalize-route.js';
 import { DEFAULT_HEDGE_MAX_ATTEMPTS } from '../../config/defaults.js';
-import { concurrencyLimit, deadline, fault, hedge, perTryTimeout, retry } from '../../resilience/index.js';
+import { concurrencyLimit, deadline, fault, hedge, perTryTimeout, requeue, retry } from '../../resilience/index.js';
 import type { HttpRequest, HttpResponse } from '../http/http-types.js';
 import { HttpRetryPolicy } from '../http/http-retry-policy.js';
+import { httpRequeuePolicy } from '../http/http-requeue-policy.js';
 import { SyntheticResponse } from '../http/synthetic-response.js';
 import { bufferBody, isReplayable } from '../http/replayable-body.js';
 import type { ClientParams } from '../client-params.js';
@@ -126,5 +127,26 @@ export const perTryTimeoutModule: LayerModule<ClientParams, ClientEnv> = {
   layer(p, env) {
     const perTry = p.route?.perTryTimeout ?? p.service.perTryTimeout;
     return perTry === undefined ? undefined : perTryTimeout<HttpRequest, HttpResponse>({ perTryTimeout: perTry }, { ...env, responseDone });
+  },
+};
+
+/** Re-sends per try: enough for a pool whose idle connections a server closed all at once, few enough that a dead endpoint costs little. */
+const MAX_REQUEUES = 2;
+
+export const requeueModule: LayerModule<ClientParams, ClientEnv> = {
+  role: Role.Requeue,
+  description: 'sends again, under the retry budget and with retries off too, a request that never reached the application; just above the balancer, so each re-send picks again',
+  layer(p, env) {
+    const labels = { destination_service: p.name, route: p.routeName };
+    return requeue<HttpRequest, HttpResponse>({
+      clock: env.clock,
+      budget: p.policy.budget,
+      policy: httpRequeuePolicy,
+      maxRequeues: MAX_REQUEUES,
+      // The retry layer deposits for the call when it is there; a call must deposit only once.
+      deposit: effectiveRetry(p) === undefined,
+      onRequeue: (reason) => env.metrics.retries.inc({ ...labels, reason: `requeue-${reason}` }),
+      onBudgetExhausted: () => env.metrics.retryBudgetExhausted.inc(labels),
+    });
   },
 };

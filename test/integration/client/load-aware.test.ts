@@ -39,6 +39,16 @@ describe('load-aware balancing', () => {
     expect(idle.hits()).toBeGreaterThan(750);
   });
 
+  it('ignores a load report with a junk value as a whole, instead of reading 0x10 as a saturated loop', async () => {
+    const junk = await reporting(() => ({ 'inmesh-load': 'inflight=0;elu=0x10' }));
+    const halfBusy = await reporting(() => ({ 'inmesh-load': 'inflight=0;elu=0.5' }));
+    mesh = await createMesh({ service: 'checkout', config: { services: { orders: { tls: 'none', endpoints: [junk.address, halfBusy.address] } } } });
+    await calls(mesh, 1000);
+    expect(junk.hits() + halfBusy.hits()).toBe(1000);
+    // Read as elu=1 it would cost 10× the half-busy one; ignored, it costs half as much.
+    expect(junk.hits()).toBeGreaterThan(halfBusy.hits());
+  });
+
   it('penalises an endpoint that answers 503 with retry-after, so others take the traffic', async () => {
     let shed = true;
     const shedding = await reporting(

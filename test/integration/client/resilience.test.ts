@@ -58,7 +58,7 @@ describe('resilience through the client', () => {
     expect(r.errors.map((e) => String((e as Error).message)).slice(0, 3)).toEqual([]);
     expect(r.ok).toBe(1500);
     const retries = await mesh.metrics.getSingleMetricAsString('inmesh_retries_total');
-    expect(retries).toMatch(/inmesh_retries_total\{destination_service="orders",route="default",reason="(connect-failure|reset)"\} \d+/);
+    expect(retries).toMatch(/inmesh_retries_total\{destination_service="orders",route="default",reason="(requeue-)?(connect-failure|reset)"\} \d+/);
   });
 
   it('gives up on a hung endpoint at the deadline, with the connection slot freed', async () => {

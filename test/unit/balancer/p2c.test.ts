@@ -98,11 +98,43 @@ describe('p2c-ewma', () => {
     const clock = new FakeClock();
     const light = new FakeBalanceable('a:1', { clock, weight: 1 });
     const heavy = new FakeBalanceable('b:1', { clock, weight: 4 });
-    // Both unmeasured, so both at the default 30 ms.
+    // Both measured at 30 ms.
+    light.ewma.observe(30);
+    heavy.ewma.observe(30);
     heavy.ewma.start();
     heavy.ewma.start(); // heavy: 30 × 3 / 4 = 22.5 < light: 30
     const picker = createPicker(ewmaCfg, [light, heavy], { random: seededRandom(1) });
     for (let i = 0; i < 100; i++) expect(picker.pick()).toBe(heavy);
+  });
+});
+
+/** Calls one at a time on the fake clock, each taking its endpoint's latency (or `first` on an endpoint's first call). */
+function oneAtATime(latencies: number[], calls: number, seed: number, first?: (i: number) => number | undefined) {
+  const clock = new FakeClock(1_000);
+  const endpoints = fakeEndpoints(latencies.length, clock);
+  const picker = createPicker(ewmaCfg, endpoints, { random: seededRandom(seed) });
+  const counts = latencies.map(() => 0);
+  for (let n = 0; n < calls; n++) {
+    const i = endpoints.indexOf(picker.pick()!);
+    const t = endpoints[i]!.ewma.start();
+    clock.advance((counts[i] === 0 ? first?.(i) : undefined) ?? latencies[i]!);
+    counts[i]!++;
+    endpoints[i]!.ewma.end(t);
+  }
+  return counts.map((c) => c / calls);
+}
+
+describe('p2c-ewma at concurrency 1', () => {
+  it('gives identical endpoints fair shares, even one whose first call was slow', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const shares = oneAtATime([1, 1, 1], 1_500, seed, (i) => (i === 0 ? 40 : 1.2 + i / 10));
+      for (const s of shares) expect(s, `seed ${seed}: ${shares.join(' / ')}`).toBeGreaterThan(0.2);
+    }
+  });
+
+  it('still sends few calls to an endpoint 10× slower (probes only)', () => {
+    const shares = oneAtATime([1, 1, 1, 10], 5_000, 3);
+    expect(shares[3]).toBeLessThan(0.08);
   });
 });
 

@@ -48,8 +48,15 @@ describe('HttpRetryPolicy', () => {
     expect(policy.endpointOf({ res: res(503) })).toBeUndefined();
   });
 
+  it('honours only a retry-after RFC 9110 allows: whole seconds or an HTTP date', () => {
+    for (const junk of ['1.5', '0x10', '-1', '1e308']) {
+      expect(policy.classify({ res: res(503, { 'retry-after': junk }) }, req('GET'), ctx), junk).toEqual({ retry: true, reason: '503' });
+    }
+    expect(policy.classify({ res: res(503, { 'retry-after': '3' }) }, req('GET'), ctx)).toEqual({ retry: true, reason: '503', notBefore: 3000 });
+  });
+
   it('reads retry-after as seconds or an HTTP date', () => {
-    expect(retryAfterMs('1.5')).toBe(1500);
+    expect(retryAfterMs('2')).toBe(2000);
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
     expect(retryAfterMs('soon')).toBeUndefined();
     expect(retryAfterMs(undefined)).toBeUndefined();

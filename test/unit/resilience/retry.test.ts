@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock, TransportError, createCallContext, seededRandom, type CallContext } from '../../../src/core/index.js';
 import { RetryBudget } from '../../../src/resilience/retry-budget.js';
-import { retry } from '../../../src/resilience/retry.js';
+import { MAX_RETRY_WAIT_MS, retry } from '../../../src/resilience/retry.js';
 import { flush, mockService } from '../../helpers/mock-service.js';
 import { TestPolicy, retryConfig, type Req, type Res } from './retry-test-policy.js';
 
@@ -102,6 +102,28 @@ describe('retry', () => {
     await flush();
     expect(handle.calls.length).toBe(1);
     clock.advance(1);
+    (await handle.next()).respond({ status: 200, endpoint: 'e2' });
+    expect((await p).status).toBe(200);
+  });
+
+  it('does not hold a call without a deadline for a retry-after longer than MAX_RETRY_WAIT_MS', async () => {
+    const { handle, call, ctx, budget, clock } = setup();
+    const before = budget.balance();
+    const p = call({ path: '/a' }, ctx());
+    const r503 = { status: 503, endpoint: 'e1', retryAfter: 999_999_999_000 };
+    (await handle.next()).respond(r503);
+    const settled = await Promise.race([p, flush().then(() => 'pending')]);
+    expect(settled).toBe(r503);
+    expect(budget.balance()).toBe(before);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('waits out a retry-after of exactly MAX_RETRY_WAIT_MS', async () => {
+    const { handle, call, ctx, clock } = setup();
+    const p = call({ path: '/a' }, ctx());
+    (await handle.next()).respond({ status: 503, endpoint: 'e1', retryAfter: MAX_RETRY_WAIT_MS });
+    await flush();
+    clock.advance(MAX_RETRY_WAIT_MS);
     (await handle.next()).respond({ status: 200, endpoint: 'e2' });
     expect((await p).status).toBe(200);
   });
