@@ -10,6 +10,7 @@ import { watchConfigFile } from './config/file-source.js';
 import { MeshMetrics, consoleLogger, type LatencySummary } from './telemetry/index.js';
 import { MeshClient } from './client/mesh-client.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
+import { installGlobalDispatcher } from './client/http/global-dispatcher.js';
 import { defaultClientStack, defaultEndpointStack, type ClientParams } from './client/default-stacks.js';
 import type { EndpointParams } from './client/http/http-endpoint.js';
 import type { ClientEnv } from './client/client-env.js';
@@ -45,6 +46,11 @@ export interface CreateMeshOptions {
    * `false` leaves signals to the application (then call `mesh.close()` yourself).
    */
   readonly shutdown?: ShutdownOptions | false;
+  /**
+   * Make this mesh the process's global dispatcher, so Node's built-in `fetch()` and undici's
+   * `request()`/`fetch()` go through it (default false). `close()` puts back the one from before.
+   */
+  readonly global?: boolean;
 }
 
 /** `mesh.request` options: undici's request options without the parts the URL gives. */
@@ -69,7 +75,7 @@ export interface Mesh {
   readonly service: string;
   /** The configuration in force. */
   readonly config: MeshConfig;
-  /** An undici Dispatcher: `setGlobalDispatcher(mesh.dispatcher)` routes plain `fetch()` through the mesh. */
+  /** An undici Dispatcher, for `dispatcher:` options; `createMesh({ global: true })` makes it the process's global one. */
   readonly dispatcher: Dispatcher;
   /** The prom-client Registry holding the mesh's metrics. */
   readonly metrics: Registry;
@@ -162,6 +168,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const adminCfg = store.current().config.admin;
   const admin: AdminServer | undefined =
     adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, registry: metrics.registry, readiness: () => inbound.readiness.report() });
+  // Last of the steps that can throw, so a failed createMesh leaves the process's dispatcher alone.
+  const uninstallGlobal = o.global === true ? installGlobalDispatcher(dispatcher) : undefined;
   let uninstallSignals: (() => void) | undefined;
   let closing: Promise<void> | undefined;
 
@@ -229,6 +237,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     watcher?.close();
     unsubscribe();
     unRejected();
+    // Handlers still draining above could call out through the global fetch; later calls must not meet a closed mesh.
+    uninstallGlobal?.();
     await dispatcher.close();
     await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
     uninstallSignals?.();
