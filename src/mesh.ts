@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { Agent, fetch as undiciFetch, type Dispatcher, type RequestInit, type Response } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Registry } from 'prom-client';
 import { MeshError, systemClock, type Clock, type Logger, type Random, type Stack } from './core/index.js';
 import type { ConfigSnapshot, MeshConfig } from './config/types.js';
@@ -56,8 +56,12 @@ export interface CreateMeshOptions {
 /** `mesh.request` options: undici's request options without the parts the URL gives. */
 export type MeshRequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method?: Dispatcher.HttpMethod } & MeshCallOptions;
 
-/** `mesh.fetch` init: WHATWG RequestInit plus the mesh's per-call overrides. */
+/**
+ * `mesh.fetch` init: the global `RequestInit` (whatever lib the application compiles with) plus
+ * the mesh's per-call overrides.
+ */
 export type MeshFetchInit = RequestInit & MeshCallOptions;
+
 
 export interface EndpointStats extends LatencySummary {
   readonly address: string;
@@ -81,8 +85,11 @@ export interface Mesh {
   readonly metrics: Registry;
   /** The admin listener (`/metrics`, `/healthz`, `/readyz`) when `admin.port` is set. */
   readonly admin: { readonly url: string } | undefined;
-  /** WHATWG fetch through the mesh. */
-  fetch(input: string | URL, init?: MeshFetchInit): Promise<Response>;
+  /**
+   * WHATWG fetch through the mesh: Node's built-in fetch, so it takes and returns the global
+   * `Request`, `RequestInit` and `Response`.
+   */
+  fetch(input: string | URL | Request, init?: MeshFetchInit): Promise<Response>;
   /** undici's `request` through the mesh: the fast path (undici's fetch is several times slower on Node 20). */
   request(url: string | URL, opts?: MeshRequestOptions): Promise<Dispatcher.ResponseData>;
   /** Resolves once configuration and every destination's first endpoint set are in. */
@@ -185,7 +192,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     fetch(input, init) {
       const call = init && pickCallOptions(init);
       // fetch builds its own dispatch options, so per-call overrides ride on a one-call dispatcher.
-      return undiciFetch(input, { ...init, dispatcher: call ? withCallOptions(dispatcher, call) : dispatcher });
+      // Node's fetch takes undici's `dispatcher` option; its types name the undici bundled in Node, not ours.
+      const through = { ...init, dispatcher: call ? withCallOptions(dispatcher, call) : dispatcher } as unknown as RequestInit;
+      return globalThis.fetch(input, through);
     },
     request(url, opts) {
       const href = typeof url === 'string' ? url : url.href;
