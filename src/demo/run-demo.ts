@@ -15,7 +15,7 @@ export interface DemoOptions {
  * What the slow orders instance adds. Well above the few ms of scheduling delay that a busy
  * two-core machine adds to every call, so that the balancer can tell it apart.
  */
-const SLOW_MS = 50;
+const SLOW_MS = 100;
 /** Calls to the orders instances before the measured run: each pays for its connection set-up once. */
 const WARM_UP_CALLS = 12;
 

@@ -16,7 +16,7 @@ export function steeringClaim(stats: ServiceStats | undefined, slowAddress: stri
   if (!stats || !slow || total === 0) return 'orders: no calls were made, so there is nothing to say about balancing.';
   const even = 1 / stats.endpoints.length;
   const share = slow.requests / total;
-  const shown = `${(100 * share).toFixed(1)}% of ${total} attempts (an even split is ${(100 * even).toFixed(1)}%)`;
+  const shown = `${(100 * share).toFixed(2)}% of ${total} attempts (an even split is ${(100 * even).toFixed(2)}%)`;
   return share < even * CLEARLY_AVOIDED
     ? `orders: p2c peak-EWMA steered around the instance that adds ${addedMs} ms: it got ${shown}.`
     : `orders: the instance that adds ${addedMs} ms got ${shown}: on this machine its latency did not stand out from scheduling delays, so p2c did not clearly avoid it.`;

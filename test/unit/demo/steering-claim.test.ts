@@ -15,7 +15,7 @@ function orders(...requests: number[]): ServiceStats {
 describe('steeringClaim', () => {
   it('claims that p2c steered around the slow instance only when it got clearly less than an even share', () => {
     expect(steeringClaim(orders(450, 450, 100), '127.0.0.1:8083', 50)).toBe(
-      'orders: p2c peak-EWMA steered around the instance that adds 50 ms: it got 10.0% of 1000 attempts (an even split is 33.3%).',
+      'orders: p2c peak-EWMA steered around the instance that adds 50 ms: it got 10.00% of 1000 attempts (an even split is 33.33%).',
     );
   });
 
