@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import type { Cancellation } from '../core/index.js';
+// Brings Express's request type into the program to augment it below; type-only, gone from the output.
+import type {} from 'express-serve-static-core';
 
 /**
  * What the mesh knows of an inbound request, on `req.mesh` (node:http, Express) and
