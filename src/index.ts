@@ -22,6 +22,8 @@ export type { MeshConfig, ServiceConfig, ConfigSnapshot } from './config/types.j
 export { inmeshExpress, inmeshFastify, noopRegistrar } from './server/index.js';
 export type {
   InboundMesh,
+  MeshRequest,
+  MeshHttp2Request,
   InboundOverrides,
   InmeshFastifyOptions,
   ServeOptions,

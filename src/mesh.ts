@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { Agent, fetch as undiciFetch, type Dispatcher, type RequestInit, type Response } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Registry } from 'prom-client';
 import { MeshError, ProcessHold, systemClock, type Clock, type Logger, type Random, type Stack } from './core/index.js';
 import type { ConfigSnapshot, MeshConfig } from './config/types.js';
@@ -11,6 +11,7 @@ import { MeshMetrics, consoleLogger, type LatencySummary } from './telemetry/ind
 import { MeshClient } from './client/mesh-client.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
 import { callerError } from './client/http/call-errors.js';
+import { installGlobalDispatcher } from './client/http/global-dispatcher.js';
 import { defaultClientStack, defaultEndpointStack, type ClientParams } from './client/default-stacks.js';
 import type { EndpointParams } from './client/http/http-endpoint.js';
 import type { ClientEnv } from './client/client-env.js';
@@ -46,13 +47,22 @@ export interface CreateMeshOptions {
    * `false` leaves signals to the application (then call `mesh.close()` yourself).
    */
   readonly shutdown?: ShutdownOptions | false;
+  /**
+   * Make this mesh the process's global dispatcher, so Node's built-in `fetch()` and undici's
+   * `request()`/`fetch()` go through it (default false). `close()` puts back the one from before.
+   */
+  readonly global?: boolean;
 }
 
 /** `mesh.request` options: undici's request options without the parts the URL gives. */
 export type MeshRequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method?: Dispatcher.HttpMethod } & MeshCallOptions;
 
-/** `mesh.fetch` init: WHATWG RequestInit plus the mesh's per-call overrides. */
+/**
+ * `mesh.fetch` init: the global `RequestInit` (whatever lib the application compiles with) plus
+ * the mesh's per-call overrides.
+ */
 export type MeshFetchInit = RequestInit & MeshCallOptions;
+
 
 export interface EndpointStats extends LatencySummary {
   readonly address: string;
@@ -70,14 +80,17 @@ export interface Mesh {
   readonly service: string;
   /** The configuration in force. */
   readonly config: MeshConfig;
-  /** An undici Dispatcher: `setGlobalDispatcher(mesh.dispatcher)` routes plain `fetch()` through the mesh. */
+  /** An undici Dispatcher, for `dispatcher:` options; `createMesh({ global: true })` makes it the process's global one. */
   readonly dispatcher: Dispatcher;
   /** The prom-client Registry holding the mesh's metrics. */
   readonly metrics: Registry;
   /** The admin listener (`/metrics`, `/healthz`, `/readyz`) when `admin.port` is set. */
   readonly admin: { readonly url: string } | undefined;
-  /** WHATWG fetch through the mesh. */
-  fetch(input: string | URL, init?: MeshFetchInit): Promise<Response>;
+  /**
+   * WHATWG fetch through the mesh: Node's built-in fetch, so it takes and returns the global
+   * `Request`, `RequestInit` and `Response`.
+   */
+  fetch(input: string | URL | Request, init?: MeshFetchInit): Promise<Response>;
   /** undici's `request` through the mesh: the fast path (undici's fetch is several times slower on Node 20). */
   request(url: string | URL, opts?: MeshRequestOptions): Promise<Dispatcher.ResponseData>;
   /** Resolves once configuration and every destination's first endpoint set are in. */
@@ -165,6 +178,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const adminCfg = store.current().config.admin;
   const admin: AdminServer | undefined =
     adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, registry: metrics.registry, readiness: () => inbound.readiness.report() });
+  // Last of the steps that can throw, so a failed createMesh leaves the process's dispatcher alone.
+  const uninstallGlobal = o.global === true ? installGlobalDispatcher(dispatcher) : undefined;
   let uninstallSignals: (() => void) | undefined;
   let closing: Promise<void> | undefined;
 
@@ -180,7 +195,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     fetch(input, init) {
       const call = init && pickCallOptions(init);
       // fetch builds its own dispatch options, so per-call overrides ride on a one-call dispatcher.
-      return undiciFetch(input, { ...init, dispatcher: call ? withCallOptions(dispatcher, call) : dispatcher });
+      // Node's fetch takes undici's `dispatcher` option; its types name the undici bundled in Node, not ours.
+      const through = { ...init, dispatcher: call ? withCallOptions(dispatcher, call) : dispatcher } as unknown as RequestInit;
+      return globalThis.fetch(input, through);
     },
     request(url, opts) {
       const href = typeof url === 'string' ? url : url.href;
@@ -234,6 +251,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     watcher?.close();
     unsubscribe();
     unRejected();
+    // Handlers still draining above could call out through the global fetch; later calls must not meet a closed mesh.
+    uninstallGlobal?.();
     await dispatcher.close();
     await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
     uninstallSignals?.();

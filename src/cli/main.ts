@@ -1,32 +1,55 @@
+import { readFileSync } from 'node:fs';
 import { runCheck } from './check.js';
+import { demoCommand } from './demo-command.js';
 
 const USAGE = `usage: inmesh <command>
 
-  demo [--requests N] [--concurrency N]   run a small mesh of example services on loopback and print its golden metrics
-  check [mesh.yaml]                        validate a mesh.yaml: every problem with file:line:col, or a summary
+  demo [--requests N] [--concurrency N] [--seconds S]
+                     run a small mesh of example services on loopback and print its golden metrics
+  check [mesh.yaml]  validate a mesh.yaml: every problem with file:line:col, or a summary
+  --version          print the version of inmesh
+  --help             print this help (\`inmesh <command> --help\` for a command's)
 
 Coming with later releases: control, sidecar, stat, token.`;
 
-const console_ = { log: (s: string) => console.log(s), error: (s: string) => console.error(s) };
+interface Out {
+  log(s: string): void;
+  error(s: string): void;
+}
 
-/** The `inmesh` command: a thin dispatcher to the code that does the work. */
-export async function main(argv: string[]): Promise<number> {
+const consoleOut: Out = { log: (s) => console.log(s), error: (s) => console.error(s) };
+
+/** The package's own version, read from the package.json beside src/ or dist/. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return String(pkg.version);
+}
+
+/** The `inmesh` command: a thin dispatcher to the code that does the work. Returns the exit code. */
+export async function main(argv: readonly string[], out: Out = consoleOut): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'check':
-      return runCheck(args, console_);
-    case 'demo': {
-      const { runDemo } = await import('../demo/run-demo.js');
-      return runDemo(args, console_);
-    }
+      return runCheck(args, out);
+    case 'demo':
+      return demoCommand(args, out);
+    case '-v':
+    case '--version':
+    case 'version':
+      out.log(version());
+      return 0;
     case undefined:
     case '-h':
     case '--help':
     case 'help':
-      console.log(USAGE);
-      return command === undefined ? 1 : 0;
+      if (command === undefined) {
+        out.error(USAGE);
+        return 2;
+      }
+      out.log(USAGE);
+      return 0;
     default:
-      console.error(`inmesh: unknown command '${command}'\n\n${USAGE}`);
-      return 1;
+      out.error(`inmesh: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
   }
 }

@@ -1,5 +1,23 @@
 import { createMesh, type Mesh, type ServiceStats } from '../index.js';
 import { formatStatsTable } from './stats-table.js';
+import { steeringClaim } from './steering-claim.js';
+
+export interface DemoOptions {
+  /** Calls to make (default 4000). */
+  readonly requests?: number | undefined;
+  /** Calls in flight at once (default 16). */
+  readonly concurrency?: number | undefined;
+  /** Stop making calls after this many seconds, requests left or not (default 20). */
+  readonly seconds?: number | undefined;
+}
+
+/**
+ * What the slow orders instance adds. Well above the few ms of scheduling delay that a busy
+ * two-core machine adds to every call, so that the balancer can tell it apart.
+ */
+const SLOW_MS = 100;
+/** Calls to the orders instances before the measured run: each pays for its connection set-up once. */
+const WARM_UP_CALLS = 12;
 
 interface Out {
   log(s: string): void;
@@ -28,20 +46,14 @@ async function retriesOf(mesh: Mesh, destination: string): Promise<number> {
 /** Example services live in examples/ (plain JS a reader can run alone); found relative to this file in src/ or dist/. */
 const examples = new URL('../../examples/', import.meta.url);
 
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  const v = i >= 0 ? Number(args[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
 /**
  * `inmesh demo`: example services on loopback, a `checkout` workload calling them through
  * the mesh, and a golden-metrics table. Bounded in requests and time; leaves nothing running.
  */
-export async function runDemo(args: string[], out: Out): Promise<number> {
-  const requests = flag(args, '--requests', 4000);
-  const concurrency = flag(args, '--concurrency', 16);
-  const maxSeconds = flag(args, '--seconds', 20);
+export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
+  const requests = options.requests ?? 4000;
+  const concurrency = options.concurrency ?? 16;
+  const maxSeconds = options.seconds ?? 20;
   const started: Running[] = [];
   let mesh: Mesh | undefined;
   let stopping = false;
@@ -61,13 +73,13 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
     const { startInventory } = await import(new URL('inventory.mjs', examples).href);
     const orders: Running[] = [];
     // Each example instance is a workload of its own, serving its app through mesh.serve.
-    for (const delayMs of [0, 0, 10]) orders.push(await startOrders({ delayMs }));
+    for (const delayMs of [0, 0, SLOW_MS]) orders.push(await startOrders({ delayMs }));
     const inventory: Running[] = [];
     for (const failureRatio of [0, 0.1]) inventory.push(await startInventory({ failureRatio }));
     started.push(...orders, ...inventory);
 
     out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop).');
-    out.log(`  orders    ${orders.map((s) => s.address).join('  ')}   (the last one adds 10 ms; p2c peak-EWMA should steer around it)`);
+    out.log(`  orders    ${orders.map((s) => s.address).join('  ')}   (the last one adds ${SLOW_MS} ms; p2c peak-EWMA should send it fewer calls)`);
     out.log(`  inventory ${inventory.map((s) => s.address).join('  ')}   (the last one fails 10% with 503; round-robin; retries on 503 within a 20% budget)`);
     out.log(`  served by mesh.serve: orders as ${orders[0]!.kind} (${orders[0]!.protocols.join(', ')}), inventory as ${inventory[0]!.kind} (${inventory[0]!.protocols.join(', ')})`);
 
@@ -97,6 +109,7 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
     // and the server reports its load on the response (inmesh-load), which p2c weighs in.
     const probe = await mesh.request('http://orders/api/orders/1');
     out.log(`  one call  GET http://orders/api/orders/1 -> ${probe.statusCode} ${await probe.body.text()}  inmesh-load: ${String(probe.headers['inmesh-load'])}\n`);
+    for (let i = 0; i < WARM_UP_CALLS; i++) await (await mesh.request(`http://orders/api/orders/warm-${i}`)).body.dump();
 
     const t0 = performance.now();
     const deadline = t0 + maxSeconds * 1000;
@@ -128,6 +141,7 @@ export async function runDemo(args: string[], out: Out): Promise<number> {
       const attempts = inv.endpoints.reduce((n, e) => n + e.requests, 0);
       out.log(`inventory: callers saw ${pctOf(inv.requests - inv.failures, inv.requests)} success over ${inv.requests} calls; the endpoints saw ${attempts} attempts (${retries} retries after a 503 went to the other endpoint).`);
     }
+    out.log(steeringClaim(stats.find((s) => s.service === 'orders'), orders[orders.length - 1]!.address, SLOW_MS));
     out.log(`served (server side): orders ${orders.map((s) => s.served()).join(' / ')}, inventory ${inventory.map((s) => s.served()).join(' / ')}`);
     const t1 = performance.now();
     await stop();

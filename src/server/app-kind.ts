@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { MeshRequest } from './inbound-mesh.js';
 
-/** A node:http request listener; an Express app (4 or 5) is one too. */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
+/** A node:http request listener, given the requests the mesh serves; an Express app (4 or 5) is one too. */
+export type RequestListener = (req: MeshRequest, res: ServerResponse) => unknown;
 
 /** The part of a Fastify instance (4 or 5) that mesh.serve uses; any Fastify instance fits. */
 export interface FastifyLike {

@@ -32,7 +32,7 @@ const middlewareTarget: InboundTarget<Next, undefined> = {
  * @example
  * const app = express();
  * app.use(inmeshExpress(mesh, { maxConcurrent: 100 }));
- * app.get('/orders/:id', (req, res) => res.json({ deadline: req.mesh.deadline }));
+ * app.get('/orders/:id', (req, res) => res.json({ deadlineAt: req.mesh.deadlineAt }));
  * app.listen(8080);
  */
 export function inmeshExpress(mesh: InboundHost, opts: InboundOverrides = {}): (req: IncomingMessage, res: ServerResponse, next: Next) => void {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyReque
 import fp from 'fastify-plugin';
 import type { InboundTarget } from './inbound-exchange.js';
 import { inboundOf, type InboundHost } from './inbound-host.js';
-import type { InboundMesh } from './inbound-mesh.js';
+import type { InboundMesh, MeshRequest } from './inbound-mesh.js';
 import type { InboundOverrides } from './inbound-options.js';
 import type { InboundRuntime } from './inbound-runtime.js';
 import type { InboundStack } from './inbound-stack.js';
@@ -54,7 +54,7 @@ function inmeshPlugin(fastify: FastifyInstance, opts: PluginOptions, done: Done)
   stacks.set(fastify, stack);
   fastify.decorateRequest('mesh', {
     getter(this: FastifyRequest) {
-      return this.raw.mesh;
+      return (this.raw as MeshRequest).mesh;
     },
   });
   fastify.addHook('onRequest', function inmeshOnRequest(request, reply, next) {

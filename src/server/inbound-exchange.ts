@@ -104,6 +104,11 @@ export class InboundExchange implements InboundMesh, InboundScope {
     return this.#cancelled;
   }
 
+  get deadlineAt(): number {
+    const d = this.deadline;
+    return d === Infinity ? Infinity : Date.now() + (d - this.clock.now());
+  }
+
   remaining(): number {
     return Math.max(0, this.deadline - this.clock.now());
   }

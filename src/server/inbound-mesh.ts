@@ -1,4 +1,8 @@
+import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { Cancellation } from '../core/index.js';
+// Brings Express's request type into the program to augment it below; type-only, gone from the output.
+import type {} from 'express-serve-static-core';
 
 /**
  * What the mesh knows of an inbound request, on `req.mesh` (node:http, Express) and
@@ -10,7 +14,17 @@ export interface InboundMesh {
   readonly service: string;
   /** The caller's SPIFFE ID when the connection is mTLS; undefined over plaintext. */
   readonly peer: string | undefined;
-  /** Absolute time on the mesh Clock by which the caller needs the answer; Infinity for none. */
+  /**
+   * When the caller needs the answer, in epoch milliseconds (`Date.now()`'s scale, the scale of
+   * the `deadline` call option); Infinity for none. Outbound calls made while serving inherit it
+   * without being told.
+   */
+  readonly deadlineAt: number;
+  /**
+   * The same deadline on the mesh Clock (monotonic, `performance.now()`'s scale), the one
+   * `remaining()` counts down to.
+   * @deprecated Not the scale of the `deadline` call option: pass `deadlineAt`, or use `remaining()`.
+   */
   readonly deadline: number;
   /** Aborts at the deadline or when the client goes away; made on first read. */
   readonly signal: AbortSignal;
@@ -21,16 +35,18 @@ export interface InboundMesh {
   remaining(): number;
 }
 
-declare module 'node:http' {
-  interface IncomingMessage {
-    /** Set on every request served by `mesh.serve` or after the `inmeshExpress` middleware. */
-    mesh: InboundMesh;
-  }
-}
+/**
+ * A request the mesh serves (`mesh.serve` with a request listener). Only these have `req.mesh`:
+ * node:http's IncomingMessage is also what its client reads responses from.
+ */
+export type MeshRequest = IncomingMessage & { readonly mesh: InboundMesh };
 
-declare module 'node:http2' {
-  interface Http2ServerRequest {
-    /** Set on every request served by `mesh.serve` over HTTP/2. */
-    mesh: InboundMesh;
+/** A request the mesh serves over HTTP/2. */
+export type MeshHttp2Request = Http2ServerRequest & { readonly mesh: InboundMesh };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set on requests served by `mesh.serve` or after the `inmeshExpress` middleware. */
+    readonly mesh: InboundMesh;
   }
 }

@@ -120,7 +120,7 @@ export class InboundStack implements ExchangeOwner {
     const now = env.clock.now();
     const ex = new InboundExchange(this, env.service, env.clock, req, res, target as InboundTarget<unknown, unknown>, a, b, route, now);
     (res as Tagged)[kExchange] = ex;
-    req.mesh = ex;
+    (req as { mesh?: InboundExchange }).mesh = ex;
     res.on('close', onResponseClose);
 
     ex.peer = env.peerOf(req);

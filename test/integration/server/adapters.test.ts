@@ -3,10 +3,9 @@ import express from 'express';
 import express4 from 'express4';
 import Fastify from 'fastify';
 import Fastify4 from 'fastify4';
-import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { currentInboundScope } from '../../../src/core/index.js';
-import { inmeshExpress, inmeshFastify, type Mesh, type MeshServer, type ServeApp } from '../../../src/index.js';
+import { inmeshExpress, inmeshFastify, type InboundMesh, type Mesh, type MeshServer, type ServeApp } from '../../../src/index.js';
 import { startHttpServer, type TestServer } from '../../helpers/http-server.js';
 import { clientMesh, get, serverMesh } from './serve-helpers.js';
 
@@ -18,7 +17,7 @@ afterEach(async () => {
 });
 
 /** What every handler answers: what it saw of the mesh while serving. */
-function seen(kind: string, id: string | undefined, mesh: IncomingMessage['mesh'], body?: unknown) {
+function seen(kind: string, id: string | undefined, mesh: InboundMesh, body?: unknown) {
   return {
     kind,
     id,

@@ -1,0 +1,46 @@
+// A type test: compiled by `npm run typecheck`, never run. Each line is what a user writes with the
+// default lib (no DOM): the global fetch types, as @types/node declares them.
+import type { IncomingMessage } from 'node:http';
+import express from 'express';
+import { createMesh, type MeshFetchInit, type MeshRequest } from '../../src/index.js';
+
+export async function fetchUsesTheGlobalTypes(): Promise<void> {
+  const mesh = await createMesh({ service: 'types' });
+  const res: Response = await mesh.fetch('http://orders/api/orders/1');
+  const init: RequestInit = { method: 'POST', body: JSON.stringify({ id: 1 }), headers: { 'content-type': 'application/json' } };
+  const again: Response = await mesh.fetch(new URL('http://orders/api/orders'), init);
+  const withOptions: MeshFetchInit = { ...init, timeout: 500, signal: AbortSignal.timeout(1000) };
+  await mesh.fetch('http://orders/', withOptions);
+  await mesh.fetch(new Request('http://orders/', init));
+  // What mesh.fetch returns goes wherever a global Response is expected.
+  const take = (r: Response): Promise<string> => r.text();
+  await take(res);
+  await take(again);
+}
+
+export async function meshOnlyOnServedRequests(): Promise<void> {
+  const mesh = await createMesh({ service: 'types' });
+  // A request listener given to mesh.serve sees `req.mesh`.
+  await mesh.serve((req, res) => res.end(String(req.mesh.remaining())));
+  const listener = (req: MeshRequest): number => req.mesh.remaining();
+  void listener;
+  // So do Express handlers (the mesh serves the app or its middleware runs first).
+  const app = express();
+  app.get('/', (req, res) => void res.json({ left: req.mesh.remaining() }));
+  await mesh.serve(app);
+}
+
+export function notOnEveryIncomingMessage(res: IncomingMessage): void {
+  // @ts-expect-error: a response of node:http's client, or a request no mesh served, has no `mesh`.
+  void res.mesh;
+}
+
+export async function inboundDeadlineIsACallDeadline(): Promise<void> {
+  const mesh = await createMesh({ service: 'types' });
+  await mesh.serve(async (req, res) => {
+    // Same scale (epoch milliseconds) as the `deadline` call option.
+    const deadline: number = req.mesh.deadlineAt;
+    const r = await mesh.request('http://orders/', { deadline });
+    res.end(await r.body.text());
+  });
+}
