@@ -1,4 +1,5 @@
 import type { IssueList, PathKey } from './key-path.js';
+import { routeRegexError } from './route-regex.js';
 import type { RawRouteMatch, RawStringMatch } from './schema-route.js';
 import type { RouteMatch, StringMatch } from './types.js';
 
@@ -21,11 +22,8 @@ export function normalizeStringMatch(raw: RawStringMatch, isPath: boolean, issue
   }
   const kind = given[0]!;
   if (kind === 'regex') {
-    try {
-      new RegExp(raw.regex!);
-    } catch (e) {
-      issues.add([...path, 'regex'], (e as Error).message);
-    }
+    const error = routeRegexError(raw.regex!);
+    if (error) issues.add([...path, 'regex'], error);
   }
   return { [kind]: (raw as Record<string, unknown>)[kind] } as StringMatch;
 }
