@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { clipText } from './clip.js';
 
 /**
  * Route regexes use RE2 syntax and semantics, as Envoy's `safe_regex` and Istio do: matching takes
@@ -13,7 +14,7 @@ export function routeRegexError(pattern: string): string | undefined {
     return undefined;
   } catch (e) {
     const reason = (e as Error).message.replace(/^error parsing regexp: /, '');
-    return `invalid regex ${JSON.stringify(clip(pattern))}: ${reason}${unsupportedHint(pattern)}`;
+    return `invalid regex ${JSON.stringify(clipText(pattern))}: ${reason}${unsupportedHint(pattern)}`;
   }
 }
 
@@ -34,8 +35,4 @@ function unsupportedHint(pattern: string): string {
   if (/\(\?<?[=!]/.test(pattern)) return ' (RE2 syntax has no lookaround: (?=, (?!, (?<=, (?<!)';
   if (/\\[1-9]/.test(pattern)) return ' (RE2 syntax has no backreferences such as \\1)';
   return '';
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
