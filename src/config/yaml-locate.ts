@@ -80,3 +80,23 @@ export function pathAtOffset(doc: Document, offset: number): PathKey[] {
     }
   }
 }
+
+/** The first alias (`*name`) in document order, with its key path: where an alias bomb is reported. */
+export function firstAlias(doc: Document): { path: PathKey[]; offset: number | undefined } | undefined {
+  const walk = (node: unknown, path: PathKey[]): { path: PathKey[]; offset: number | undefined } | undefined => {
+    if (isAlias(node)) return { path, offset: start(node) };
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const hit = walk(pair.value, [...path, keyText(pair) ?? '?']);
+        if (hit) return hit;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const hit = walk(node.items[i], [...path, i]);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
+}
