@@ -7,7 +7,7 @@ import { createSnapshot } from './snapshot.js';
 import type { ConfigSnapshot } from './types.js';
 import { validateMesh } from './validate.js';
 import { interpolateDocument } from './yaml-interpolate.js';
-import { firstAlias, locateInDocument, pathAtOffset } from './yaml-locate.js';
+import { firstAlias, locateInDocument, locateSyntaxError } from './yaml-locate.js';
 import { findDuplicateKeys } from './yaml-duplicates.js';
 import { boundedMessage, MAX_ALIAS_EXPANSIONS, sizeError } from './load-limits.js';
 
@@ -42,10 +42,14 @@ export function parseMeshConfig(text: string, opts: LoadOptions = {}): ConfigSna
     return { file: opts.file, line: pos?.line, column: pos?.col, path: displayKeyPath(path), message: boundedMessage(message) };
   };
 
-  const issues: ConfigIssue[] = doc.errors.map((e) => {
-    const path = pathAtOffset(doc, e.pos[0]);
-    return located(e.pos[0], path, yamlMessage(e));
-  });
+  const issues: ConfigIssue[] = [];
+  let through = -1;
+  for (const e of doc.errors) {
+    if (e.pos[0] <= through) continue;
+    const at = locateSyntaxError(doc, text, e.pos[0]);
+    through = at.through ?? through;
+    issues.push(located(at.offset, at.path, yamlMessage(e)));
+  }
   // A repeated key leaves a usable tree (the last one wins), so keep checking; real syntax errors do not.
   if (doc.errors.length === 0) {
     for (const d of findDuplicateKeys(doc)) issues.push(located(d.offset, d.path, `duplicate key '${String(d.path[d.path.length - 1])}'`));
