@@ -7,7 +7,7 @@ import { createSnapshot } from './snapshot.js';
 import type { ConfigSnapshot } from './types.js';
 import { validateMesh } from './validate.js';
 import { interpolateDocument } from './yaml-interpolate.js';
-import { firstAlias, locateInDocument, locateSyntaxError } from './yaml-locate.js';
+import { firstAlias, locateInDocument, locateSyntaxError, pathAtOffset } from './yaml-locate.js';
 import { findDuplicateKeys } from './yaml-duplicates.js';
 import { boundedMessage, MAX_ALIAS_EXPANSIONS, sizeError } from './load-limits.js';
 
@@ -46,7 +46,9 @@ export function parseMeshConfig(text: string, opts: LoadOptions = {}): ConfigSna
   let through = -1;
   for (const e of doc.errors) {
     if (e.pos[0] <= through) continue;
-    const at = locateSyntaxError(doc, text, e.pos[0]);
+    // Only an unterminated quote or bracket is noticed past its own line; other errors sit where they are found.
+    const unclosed = e.code === 'MISSING_CHAR' || /end with an? [\]}]/.test(e.message);
+    const at = unclosed ? locateSyntaxError(doc, text, e.pos[0]) : { offset: e.pos[0], path: pathAtOffset(doc, e.pos[0]), through: undefined };
     through = at.through ?? through;
     issues.push(located(at.offset, at.path, yamlMessage(e)));
   }

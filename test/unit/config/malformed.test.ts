@@ -124,7 +124,7 @@ const cases: Case[] = [
 
   // YAML syntax.
   { name: 'tab indentation', lines: ['services:', '\torders: {}'], path: '', line: 2, column: 1, message: 'invalid YAML: Tabs are not allowed as indentation' },
-  { name: 'unclosed flow list', lines: ['services:', '  orders:', '    endpoints: ["127.0.0.1:8081"', '    timeout: 1s'], path: 'services.orders.timeout', line: 4, column: 5, message: /^invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]/ },
+  { name: 'unclosed flow list', lines: ['services:', '  orders:', '    endpoints: ["127.0.0.1:8081"', '    timeout: 1s'], path: 'services.orders.endpoints', line: 3, column: 5, message: /^invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]/ },
   { name: 'compact nested mapping', lines: ['admin: port: 1'], path: 'admin.port', line: 1, column: 8, message: 'invalid YAML: Nested mappings are not allowed in compact mappings' },
 
   // Enumerations.
