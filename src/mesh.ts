@@ -125,11 +125,16 @@ export interface Mesh {
 export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   if (!o || typeof o.service !== 'string' || o.service === '') throw new MeshError('MESH_ERR_CONFIG_INVALID', 'createMesh: `service` (this workload\'s name) is required');
   const log = o.logger ?? consoleLogger();
-  const source = o.config ?? (existsSync('mesh.yaml') ? 'mesh.yaml' : {});
+  const found = o.config === undefined && existsSync('mesh.yaml');
+  const source = o.config ?? (found ? 'mesh.yaml' : {});
+  // Run from another directory, a silent empty mesh turns every mesh call into ENOTFOUND: say so.
+  if (o.config === undefined && !found) log.warn('no mesh.yaml in the working directory: the mesh starts with no services (pass config to createMesh)', { dir: process.cwd() });
   const load = (src: string | Record<string, unknown>, version: number): ConfigSnapshot =>
     typeof src === 'string' ? loadMeshConfigFile(resolvePath(src), { env: o.env, version }) : normalizeConfigObject(src, { env: o.env, version });
 
   const store = new ConfigStore(load(source, 1));
+  const shownSource = typeof source === 'string' ? resolvePath(source) : o.config === undefined ? 'none' : 'object';
+  log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
   const metrics = new MeshMetrics({ service: o.service, registry: o.registry });
   const clock = o.clock ?? systemClock;
   const env: ClientEnv = { clock, random: o.random ?? Math.random, log, metrics, wheel: new DeadlineWheel(clock) };

@@ -14,6 +14,8 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(
  */
 export function parseHostPort(address: string): HostPort {
   const expected = { error: `expected 'host:port', got '${address}'` };
+  const url = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(address);
+  if (url) return { error: `write an endpoint as 'host:port' without a scheme: '${url[1]}'` };
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(address);
   let host: string;
   let portText: string;

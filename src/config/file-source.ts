@@ -1,9 +1,10 @@
-import { watch, readFileSync, type FSWatcher } from 'node:fs';
+import { watch, readFileSync, statSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { Logger } from '../core/index.js';
+import { ConfigValidationError, type Logger } from '../core/index.js';
 import type { ConfigStore } from './config-store.js';
 import type { EnvRecord } from './interpolate.js';
 import { parseMeshConfig } from './load.js';
+import { sizeError } from './load-limits.js';
 
 export interface WatchConfigOptions {
   /** Variables for `${VAR}`; default `process.env`. */
@@ -44,6 +45,15 @@ export function watchConfigFile(path: string, store: ConfigStore, opts: WatchCon
     if (closed) return;
     let text: string;
     try {
+      const tooLarge = sizeError(statSync(file).size);
+      if (tooLarge) {
+        lastText = undefined;
+        const r = store.tryApply(() => {
+          throw new ConfigValidationError([{ file: path, path: '', message: tooLarge }]);
+        });
+        if (!r.ok) opts.log?.error('mesh configuration rejected; the last good one stays in force', { file, error: r.error.message });
+        return;
+      }
       text = readFileSync(file, 'utf8');
     } catch (e) {
       // Mid rename-replace the file may be briefly absent; its reappearance is another event.

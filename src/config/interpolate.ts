@@ -6,14 +6,13 @@ export type InterpolationResult =
   | { readonly ok: true; readonly value: string; readonly changed: boolean }
   | { readonly ok: false; readonly message: string };
 
-// `$${` is an escaped `${`; `${NAME}` and `${NAME:-default}` are references. Anything else is literal.
-const TOKEN = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
-const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in one string from `env` (shell semantics: the default
- * applies when VAR is unset or empty). `$${` writes a literal `${`. A reference to an unset variable
- * with no default is an error, reported rather than thrown so that a loader can collect them all.
+ * applies when VAR is unset or empty; a default may itself hold references, `${A:-${B}}`). `$${`
+ * writes a literal `${`. A reference to an unset variable with no default is an error, reported
+ * rather than thrown so that a loader can collect them all.
  *
  * @example
  * interpolate('${HOST:-127.0.0.1}:${PORT}', { PORT: '8081' }) // { ok: true, value: '127.0.0.1:8081', changed: true }
@@ -22,23 +21,60 @@ export function interpolate(text: string, env: EnvRecord = process.env): Interpo
   if (!text.includes('$')) return { ok: true, value: text, changed: false };
   const missing: string[] = [];
   let bad: string | undefined;
-  const value = text.replace(TOKEN, (token: string, body: string | undefined) => {
-    if (token === '$${') return '${';
-    const ref = body === undefined ? undefined : REFERENCE.exec(body);
-    if (!ref) {
-      bad ??= body === undefined ? `unclosed '\${' in ${JSON.stringify(text)}` : `invalid reference '\${${body}}': use \${NAME} or \${NAME:-default}`;
-      return token;
+  // Expands text[from..) up to an unmatched `}` (when nested) or the end; returns the value and where it stopped.
+  const expand = (from: number, nested: boolean): [string, number] => {
+    let out = '';
+    let i = from;
+    while (i < text.length) {
+      if (nested && text[i] === '}') return [out, i];
+      if (text.startsWith('$${', i)) {
+        out += '${';
+        i += 3;
+      } else if (text.startsWith('${', i)) {
+        const colon = text.indexOf(':-', i + 2);
+        const close = text.indexOf('}', i + 2);
+        if (close < 0) {
+          bad ??= `unclosed '\${' in ${JSON.stringify(text)}`;
+          return [out + text.slice(i), text.length];
+        }
+        const hasDefault = colon >= 0 && colon < close;
+        const name = text.slice(i + 2, hasDefault ? colon : close);
+        if (!NAME.test(name)) {
+          bad ??= `invalid reference '\${${text.slice(i + 2, close)}}': use \${NAME} or \${NAME:-default}`;
+          return [out + text.slice(i), text.length];
+        }
+        const set = env[name];
+        if (hasDefault) {
+          const [fallback, end] = expandDefault(colon + 2, set !== undefined && set !== '');
+          if (end >= text.length) {
+            bad ??= `unclosed '\${' in ${JSON.stringify(text)}`;
+            return [out, text.length];
+          }
+          out += set !== undefined && set !== '' ? set : fallback;
+          i = end + 1;
+        } else {
+          if (set === undefined) missing.push(name);
+          out += set ?? '';
+          i = close + 1;
+        }
+      } else {
+        out += text[i];
+        i++;
+      }
     }
-    const [, name, fallback] = ref as unknown as [string, string, string | undefined];
-    const set = env[name];
-    if (set !== undefined && set !== '') return set;
-    if (fallback !== undefined) return fallback;
-    if (set === undefined) missing.push(name);
-    return set ?? token;
-  });
+    return [out, i];
+  };
+  // A default not taken is still parsed (to find its end) but its unset variables are not errors.
+  const expandDefault = (from: number, skipped: boolean): [string, number] => {
+    const before = missing.length;
+    const r = expand(from, true);
+    if (skipped) missing.length = before;
+    return r;
+  };
+  const [value] = expand(0, false);
   if (bad) return { ok: false, message: bad };
   if (missing.length > 0) {
-    const names = missing.map((n) => `'${n}'`).join(', ');
+    const names = [...new Set(missing)].map((n) => `'${n}'`).join(', ');
     return { ok: false, message: `environment variable ${names} is not set (write \${${missing[0]}:-default} to give a default)` };
   }
   return { ok: true, value, changed: value !== text };
@@ -61,7 +97,7 @@ export function interpolateTree(root: unknown, env: EnvRecord = process.env): { 
       return node;
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
-    if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) {
+    if (node !== null && typeof node === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(node) as object | null)) {
       return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...path, k])]));
     }
     return node;

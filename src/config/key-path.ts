@@ -1,3 +1,5 @@
+import { clipText } from './clip.js';
+
 /** One step into a config tree: a map key or a list index. */
 export type PathKey = string | number;
 
@@ -29,6 +31,13 @@ export function formatKeyPath(path: readonly PathKey[]): string {
   }
   return out;
 }
+
+/** `formatKeyPath` for messages: a very long key (a pasted blob) is cut, so the path stays readable. */
+export function displayKeyPath(path: readonly PathKey[]): string {
+  return formatKeyPath(path.map((k) => (typeof k === 'string' && k.length > MAX_KEY_CHARS ? clipText(k, MAX_KEY_CHARS) : k)));
+}
+
+const MAX_KEY_CHARS = 60;
 
 /** Reads the value at `path` in a plain tree, or undefined when the path leaves it. */
 export function valueAt(root: unknown, path: readonly PathKey[]): unknown {

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { ConfigValidationError, type ConfigIssue } from '../core/index.js';
 import { interpolateTree, type EnvRecord } from './interpolate.js';
-import { formatKeyPath, type PathIssue, type PathKey } from './key-path.js';
+import { displayKeyPath, formatKeyPath, type PathIssue, type PathKey } from './key-path.js';
 import { createSnapshot } from './snapshot.js';
 import type { ConfigSnapshot } from './types.js';
 import { validateMesh } from './validate.js';
 import { interpolateDocument } from './yaml-interpolate.js';
-import { locateInDocument, pathAtOffset } from './yaml-locate.js';
+import { firstAlias, locateInDocument, locateSyntaxError, pathAtOffset } from './yaml-locate.js';
+import { findDuplicateKeys } from './yaml-duplicates.js';
+import { boundedMessage, MAX_ALIAS_EXPANSIONS, sizeError } from './load-limits.js';
 
 export interface LoadOptions {
   /** Shown in issues (`file:line:col`) and used as the snapshot's source. */
@@ -30,26 +32,51 @@ export interface LoadOptions {
  * snap.config.services.orders.timeout // 2000
  */
 export function parseMeshConfig(text: string, opts: LoadOptions = {}): ConfigSnapshot {
+  const tooLarge = sizeError(Buffer.byteLength(text, 'utf8'));
+  if (tooLarge) throw new ConfigValidationError([{ file: opts.file, path: '', message: tooLarge }]);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  // Duplicate keys are found by findDuplicateKeys, in linear time (the library's check is quadratic).
+  const doc = parseDocument(text, { uniqueKeys: false, lineCounter, prettyErrors: false });
   const located = (offset: number | undefined, path: readonly PathKey[], message: string): ConfigIssue => {
     const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
-    return { file: opts.file, line: pos?.line, column: pos?.col, path: formatKeyPath(path), message };
+    return { file: opts.file, line: pos?.line, column: pos?.col, path: displayKeyPath(path), message: boundedMessage(message) };
   };
 
-  const issues: ConfigIssue[] = doc.errors.map((e) => {
-    const path = pathAtOffset(doc, e.pos[0]);
-    return located(e.pos[0], path, yamlMessage(e, path));
-  });
+  const issues: ConfigIssue[] = [];
+  let through = -1;
+  for (const e of doc.errors) {
+    if (e.pos[0] <= through) continue;
+    // Only an unterminated quote or bracket is noticed past its own line; other errors sit where they are found.
+    const unclosed = e.code === 'MISSING_CHAR' || /end with an? [\]}]/.test(e.message);
+    const at = unclosed ? locateSyntaxError(doc, text, e.pos[0]) : { offset: e.pos[0], path: pathAtOffset(doc, e.pos[0]), through: undefined };
+    through = at.through ?? through;
+    issues.push(located(at.offset, at.path, yamlMessage(e)));
+  }
   // A repeated key leaves a usable tree (the last one wins), so keep checking; real syntax errors do not.
-  if (doc.errors.every((e) => e.code === 'DUPLICATE_KEY')) {
+  if (doc.errors.length === 0) {
+    for (const d of findDuplicateKeys(doc)) issues.push(located(d.offset, d.path, `duplicate key '${String(d.path[d.path.length - 1])}'`));
     const failed = interpolateDocument(doc, opts.env ?? process.env);
-    const result = validateMesh(doc.toJS({ maxAliasCount: 1000 }));
+    const tree = toPlainTree(doc);
+    if ('bomb' in tree) {
+      issues.push(located(tree.bomb?.offset, tree.bomb?.path ?? [], `too many alias expansions (more than ${MAX_ALIAS_EXPANSIONS}): write the values out, or use fewer aliases`));
+      throw new ConfigValidationError(sortByPosition(issues));
+    }
+    const result = validateMesh(tree.value);
     const all = [...failed, ...(result.ok ? [] : withoutEchoes(result.issues, failed))];
     for (const i of all) issues.push(located(locateInDocument(doc, i.path, i.at), i.path, i.message));
     if (issues.length === 0 && result.ok) return createSnapshot(result.config, { version: opts.version, source: opts.file ?? opts.source ?? 'inline' });
   }
   throw new ConfigValidationError(sortByPosition(issues));
+}
+
+/** The document as JS, or where its aliases blow up (the library throws a bare ReferenceError). */
+function toPlainTree(doc: Document): { value: unknown } | { bomb: ReturnType<typeof firstAlias> } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) };
+  } catch (e) {
+    if (e instanceof ReferenceError) return { bomb: firstAlias(doc) };
+    throw e;
+  }
 }
 
 /**
@@ -63,7 +90,7 @@ export function normalizeConfigObject(obj: unknown, opts: Omit<LoadOptions, 'fil
   const interpolated = interpolateTree(obj, opts.env ?? process.env);
   const result = validateMesh(interpolated.value);
   const all = [...interpolated.issues, ...(result.ok ? [] : withoutEchoes(result.issues, interpolated.issues))];
-  if (all.length > 0 || !result.ok) throw new ConfigValidationError(all.map((i) => ({ path: formatKeyPath(i.path), message: i.message })));
+  if (all.length > 0 || !result.ok) throw new ConfigValidationError(all.map((i) => ({ path: displayKeyPath(i.path), message: boundedMessage(i.message) })));
   return createSnapshot(result.config, { version: opts.version, source: opts.source ?? 'object' });
 }
 
@@ -76,13 +103,22 @@ export function normalizeConfigObject(obj: unknown, opts: Omit<LoadOptions, 'fil
  * const snap = loadMeshConfigFile('mesh.yaml', { env: { PORT: '8081' } });
  */
 export function loadMeshConfigFile(path: string, opts: LoadOptions = {}): ConfigSnapshot {
-  let text: string;
+  return parseMeshConfig(readConfigText(path, opts.file ?? path), { ...opts, file: opts.file ?? path });
+}
+
+/**
+ * The text of a config file, refused unread when it is over MAX_CONFIG_BYTES. A file that cannot be
+ * read is a ConfigValidationError like any other problem, so callers handle one kind of failure.
+ */
+export function readConfigText(path: string, shownAs = path): string {
   try {
-    text = readFileSync(path, 'utf8');
+    const tooLarge = sizeError(statSync(path).size);
+    if (tooLarge) throw new ConfigValidationError([{ file: shownAs, path: '', message: tooLarge }]);
+    return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigValidationError([{ file: opts.file ?? path, path: '', message: `cannot read the file: ${(e as Error).message}` }]);
+    if (e instanceof ConfigValidationError) throw e;
+    throw new ConfigValidationError([{ file: shownAs, path: '', message: `cannot read the file: ${(e as Error).message}` }]);
   }
-  return parseMeshConfig(text, { ...opts, file: opts.file ?? path });
 }
 
 /** A value whose `${VAR}` failed is still the raw text; the schema's complaint about it would only repeat the cause. */
@@ -94,8 +130,7 @@ function withoutEchoes(issues: readonly PathIssue[], failed: readonly PathIssue[
   });
 }
 
-function yamlMessage(e: YAMLError, path: readonly PathKey[]): string {
-  if (e.code === 'DUPLICATE_KEY') return `duplicate key '${String(path[path.length - 1] ?? '')}'`;
+function yamlMessage(e: YAMLError): string {
   return `invalid YAML: ${e.message.split('\n')[0]}`;
 }
 

@@ -1,3 +1,4 @@
+import { dataRecord } from './data-record.js';
 import { DEFAULT_DNS_INTERVAL } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { parseHostPort } from './endpoint-address.js';
@@ -50,7 +51,7 @@ export function normalizeDiscovery(raw: RawService, ctx: { readonly hasControl: 
 
 /** Label values may be written as numbers or booleans; the mesh compares strings. */
 export function stringLabels(raw: Readonly<Record<string, string | number | boolean>> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(raw ?? {}).map(([k, v]) => [k, String(v)]));
+  return dataRecord(Object.entries(raw ?? {}).map(([k, v]) => [k, String(v)] as const));
 }
 
 function staticEndpoints(list: NonNullable<RawService['endpoints']>, issues: IssueList, path: readonly PathKey[]): EndpointSpec[] {

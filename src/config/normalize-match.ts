@@ -1,4 +1,6 @@
 import type { IssueList, PathKey } from './key-path.js';
+import { routeRegexError } from './route-regex.js';
+import { dataRecord } from './data-record.js';
 import type { RawRouteMatch, RawStringMatch } from './schema-route.js';
 import type { RouteMatch, StringMatch } from './types.js';
 
@@ -21,11 +23,8 @@ export function normalizeStringMatch(raw: RawStringMatch, isPath: boolean, issue
   }
   const kind = given[0]!;
   if (kind === 'regex') {
-    try {
-      new RegExp(raw.regex!);
-    } catch (e) {
-      issues.add([...path, 'regex'], (e as Error).message);
-    }
+    const error = routeRegexError(raw.regex!);
+    if (error) issues.add([...path, 'regex'], error);
   }
   return { [kind]: (raw as Record<string, unknown>)[kind] } as StringMatch;
 }
@@ -34,10 +33,10 @@ export function normalizeRouteMatch(raw: RawRouteMatch | undefined, issues: Issu
   if (!raw) return { path: undefined, methods: undefined, headers: {} };
   if (raw.method !== undefined && raw.methods !== undefined) issues.add([...path, 'method'], 'give method or methods, not both', 'key');
   const methods = raw.methods ?? (raw.method ? [raw.method] : undefined);
-  const headers: Record<string, StringMatch> = {};
+  const headers = dataRecord<StringMatch>();
   for (const [name, value] of Object.entries(raw.headers ?? {})) {
     const lower = name.toLowerCase();
-    if (lower in headers) issues.add([...path, 'headers', name], `header '${lower}' is matched twice (names are case-insensitive)`, 'key');
+    if (Object.hasOwn(headers, lower)) issues.add([...path, 'headers', name], `header '${lower}' is matched twice (names are case-insensitive)`, 'key');
     const m = normalizeStringMatch(value, false, issues, [...path, 'headers', name]);
     if (m) headers[lower] = m;
   }

@@ -8,6 +8,7 @@ import {
   DEFAULT_RETRIES,
   DEFAULT_TLS,
 } from './defaults.js';
+import { dataRecord } from './data-record.js';
 import { parseDuration } from './duration.js';
 import { normalizeDiscovery, stringLabels } from './normalize-discovery.js';
 import { mergeRetries } from './normalize-retries.js';
@@ -32,7 +33,7 @@ export function normalizeService(name: string, raw: RawService, ctx: ServiceCont
   const path: PathKey[] = ['services', name];
   const discovery = normalizeDiscovery(raw, ctx, issues, path);
 
-  const subsets: Record<string, Record<string, string>> = {};
+  const subsets = dataRecord<Record<string, string>>();
   for (const [subset, labels] of Object.entries(raw.subsets ?? {})) {
     if (Object.keys(labels).length === 0) issues.add([...path, 'subsets', subset], 'a subset needs at least one label (an empty one would match every endpoint)');
     subsets[subset] = stringLabels(labels);
@@ -40,7 +41,7 @@ export function normalizeService(name: string, raw: RawService, ctx: ServiceCont
   if (discovery.kind === 'static') {
     for (const ep of discovery.endpoints) {
       const version = ep.labels['version'];
-      if (version !== undefined && !(version in subsets)) subsets[version] = { version };
+      if (version !== undefined && !Object.hasOwn(subsets, version)) subsets[version] = { version };
     }
   }
 

@@ -11,6 +11,7 @@ import {
   DEFAULT_TELEMETRY,
   DEFAULT_TRUST_DOMAIN,
 } from './defaults.js';
+import { dataRecord } from './data-record.js';
 import { parseDuration } from './duration.js';
 import { IssueList, type PathIssue } from './key-path.js';
 import { normalizeService } from './normalize-service.js';
@@ -31,7 +32,7 @@ export function normalizeMesh(raw: RawMesh): NormalizeResult {
   const issues = new IssueList();
   const hasControl = raw.control !== undefined;
 
-  const services: Record<string, ServiceConfig> = {};
+  const services = dataRecord<ServiceConfig>();
   for (const [name, svc] of Object.entries(raw.services ?? {})) services[name] = normalizeService(name, svc, { hasControl }, issues);
 
   const identity = normalizeIdentity(raw.identity);
@@ -44,11 +45,11 @@ export function normalizeMesh(raw: RawMesh): NormalizeResult {
     control: normalizeControl(raw.control, issues),
     outbound: raw.outbound ?? DEFAULT_OUTBOUND,
     services,
-    authorization: Object.fromEntries(
+    authorization: dataRecord(
       Object.entries(raw.authorization ?? {}).map(([name, rules]) => [
         name,
         rules.map((r) => ({ from: r.from, methods: r.methods ? [...new Set(r.methods)] : undefined, paths: r.paths })),
-      ]),
+      ] as const),
     ),
     admin: { port: raw.admin?.port ?? DEFAULT_ADMIN.port, host: raw.admin?.host ?? DEFAULT_ADMIN.host },
     inbound: normalizeInbound(raw.inbound, issues),

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
+import { clipText } from './clip.js';
 import { didYouMean } from './did-you-mean.js';
+import { formatDuration } from './duration.js';
 import { formatKeyPath, valueAt, type PathIssue, type PathKey } from './key-path.js';
+import { DURATION_BOUND } from './schema-parts.js';
 
 type ZodIssue = z.core.$ZodIssue;
 
@@ -91,6 +94,13 @@ function convert(iss: ZodIssue, base: readonly PathKey[], root: unknown, allowed
       const bound = iss.code === 'too_big' ? `at most ${String(iss.maximum)}` : `at least ${String(iss.minimum)}`;
       const unit = iss.origin === 'array' ? ' items' : iss.origin === 'string' ? ' characters' : '';
       out.push({ path, message: `must ${unit ? 'have' : 'be'} ${bound}${unit}` });
+      return;
+    }
+    case 'custom': {
+      const max = (iss.params as Record<string, unknown> | undefined)?.[DURATION_BOUND];
+      if (typeof max !== 'number') break;
+      const key = typeof path[path.length - 1] === 'string' ? `${String(path[path.length - 1])} ` : '';
+      out.push({ path, message: `${key}must be at most ${formatDuration(max)}, got ${typeof value === 'number' ? `${value}ms` : clipText(String(value))}` });
       return;
     }
     case 'invalid_format':

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_HINT, DURATION_PATTERN, tryParseDuration } from './duration.js';
+import { DURATION_HINT, DURATION_PATTERN, formatDuration, tryParseDuration } from './duration.js';
 
 /**
  * Leaf schemas shared by the mesh.yaml schema. They only validate (no transforms), so that
@@ -18,13 +18,40 @@ export const shortName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: (iss) => `invalid name ${JSON.stringify(iss.input)}: use letters, digits, '_', '.' and '-'` });
 
-export const duration = z
-  .union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN, { error: (iss) => `invalid duration ${JSON.stringify(iss.input)}: ${DURATION_HINT}` })])
-  .describe("A duration: '250ms', '2s', '1.5s', '1m', '1h', or a number of milliseconds.");
+/** Node timers take at most 2^31-1 ms (about 24.8 days); a longer delay silently becomes 1 ms. */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
-/** A duration that must be longer than zero (timeouts, intervals): a zero timeout would fail every call. */
-// zod runs refinements after a non-fatal format issue too: stay quiet about values that are not durations.
-export const positiveDuration = duration.refine((v) => (tryParseDuration(v) ?? 1) > 0, { error: 'must be longer than 0' });
+/** Marks the refinement whose issue schema-issues.ts rewords with the key, the limit and the value. */
+export const DURATION_BOUND = 'inmesh.durationBound';
+
+/**
+ * A duration key of mesh.yaml: `'250ms'`, `'2s'`, `'1m'`, `'1h'` or a number of milliseconds, at most
+ * `max` (24h unless the key needs less; never near TIMER_MAX_MS), and longer than zero when `positive`
+ * (timeouts, intervals: a zero timeout would fail every call). Every duration key uses this, so each
+ * one is bounded and reports the same way: `timeout must be at most 24h, got 720h`.
+ */
+export function boundedDuration(o: { readonly max?: number; readonly positive?: boolean } = {}) {
+  const max = o.max ?? DAY_MS;
+  if (max > TIMER_MAX_MS / 2) throw new RangeError(`a duration bound of ${max} ms is too close to the timer limit`);
+  const base = z
+    .union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN, { error: (iss) => `invalid duration ${JSON.stringify(iss.input)}: ${DURATION_HINT}` })])
+    .describe(`A duration: '250ms', '2s', '1.5s', '1m', '1h', or a number of milliseconds; at most ${formatDuration(max)}.`);
+  // zod runs refinements after a non-fatal format issue too: stay quiet about values that are not durations.
+  const bounded = base.refine((v) => (tryParseDuration(v) ?? 0) <= max, { error: `must be at most ${formatDuration(max)}`, params: { [DURATION_BOUND]: max } });
+  return o.positive ? bounded.refine((v) => (tryParseDuration(v) ?? 1) > 0, { error: 'must be longer than 0' }) : bounded;
+}
+
+/** A duration that may be 0 (a delay, a backoff cap), at most 24h. */
+export const duration = boundedDuration();
+
+/** A duration that must be longer than zero (timeouts, intervals), at most 24h. */
+export const positiveDuration = boundedDuration({ positive: true });
+
+/** Knobs whose useful range is seconds to minutes (delays, backoffs, averaging windows): at most 1h. */
+export const shortDuration = boundedDuration({ max: HOUR_MS });
+export const shortPositiveDuration = boundedDuration({ max: HOUR_MS, positive: true });
 
 export const percent = z
   .number()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, duration, positiveDuration, ratio } from './schema-parts.js';
+import { count, ratio, shortDuration, shortPositiveDuration } from './schema-parts.js';
 
 export const RETRY_ON_KINDS = ['connect-failure', 'reset', 'refused-stream', 'timeout', '5xx', 'gateway-error'] as const;
 
@@ -17,7 +17,7 @@ export const retriesSchema = z.strictObject({
   budget: ratio('retry budget').optional(),
   minRetriesPerSecond: z.number().min(0, { error: 'must be at least 0' }).optional(),
   on: z.array(retryOn).optional(),
-  backoff: z.strictObject({ base: positiveDuration.optional(), max: duration.optional() }).optional(),
+  backoff: z.strictObject({ base: shortPositiveDuration.optional(), max: shortDuration.optional() }).optional(),
   retryNonIdempotent: z.boolean().optional(),
   maxBodyBytes: count(0).optional(),
 });

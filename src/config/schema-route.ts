@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, duration, headerName, httpMethod, percent, positiveDuration, shortName } from './schema-parts.js';
+import { count, headerName, httpMethod, percent, positiveDuration, shortDuration, shortName } from './schema-parts.js';
 import { retriesSchema } from './schema-retries.js';
 
 /**
@@ -37,13 +37,13 @@ export const backendSchema = z.strictObject({
 });
 
 export const faultSchema = z.strictObject({
-  delay: z.strictObject({ percent: percent.optional(), duration }).optional(),
+  delay: z.strictObject({ percent: percent.optional(), duration: shortDuration }).optional(),
   abort: z.strictObject({ percent: percent.optional(), status: count(100, 599) }).optional(),
 });
 
 export const hedgeSchema = z.strictObject({
   /** Send another attempt if no answer has come after this long. */
-  delay: duration,
+  delay: shortDuration,
   /** Attempts in flight at most, the first included. */
   maxAttempts: count(2, 10).optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, headerName, labels, percent, positiveDuration, shortName } from './schema-parts.js';
+import { count, headerName, labels, percent, positiveDuration, shortName, shortPositiveDuration } from './schema-parts.js';
 import { retriesSchema } from './schema-retries.js';
 import { routeSchema } from './schema-route.js';
 
@@ -38,7 +38,7 @@ export const loadBalancerSchema = z.union([
     kind: loadBalancerKind.optional(),
     hashHeader: headerName.optional(),
     virtualNodes: count(1, 10_000).optional(),
-    decay: positiveDuration.optional(),
+    decay: shortPositiveDuration.optional(),
   }),
 ]);
 

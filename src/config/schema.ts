@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, httpMethod, httpUrl, listenPort, NAME_PATTERN, ratio, positiveDuration, serviceName } from './schema-parts.js';
+import { boundedDuration, count, DAY_MS, httpMethod, httpUrl, listenPort, NAME_PATTERN, ratio, positiveDuration, serviceName, shortPositiveDuration } from './schema-parts.js';
 import { serviceSchema } from './schema-service.js';
 
 /**
@@ -8,9 +8,12 @@ import { serviceSchema } from './schema-service.js';
  * normalize.ts, so this schema stays a faithful description for `z.toJSONSchema` and editors.
  */
 
+// Workload certificates are short-lived; a week is the longest rotation period that makes sense.
+const certTtl = boundedDuration({ max: 7 * DAY_MS, positive: true });
+
 const identitySchema = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('dev'), dir: z.string().min(1).optional(), certTtl: positiveDuration.optional() }),
-  z.strictObject({ mode: z.literal('control'), certTtl: positiveDuration.optional() }),
+  z.strictObject({ mode: z.literal('dev'), dir: z.string().min(1).optional(), certTtl: certTtl.optional() }),
+  z.strictObject({ mode: z.literal('control'), certTtl: certTtl.optional() }),
   z.strictObject({ mode: z.literal('files'), certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1) }),
   z.strictObject({ mode: z.literal('none') }),
 ]);
@@ -47,7 +50,7 @@ const inboundSchema = z.strictObject({
         minLimit: count(1).optional(),
         maxLimit: count(1).optional(),
         tolerance: z.number().min(1, { error: 'must be at least 1 (1.5 tolerates latency 50% above the long-term average)' }).optional(),
-        window: positiveDuration.optional(),
+        window: shortPositiveDuration.optional(),
       }),
     ])
     .optional()

@@ -1,6 +1,7 @@
 import { IssueList, type PathIssue, type PathKey } from './key-path.js';
 import { normalizeMesh, type NormalizeResult } from './normalize.js';
 import { normalizeService } from './normalize-service.js';
+import { withoutReservedKeys } from './reserved-keys.js';
 import { rawMeshSchema, serviceSchema } from './schema.js';
 import { checkSchema } from './schema-issues.js';
 
@@ -15,10 +16,15 @@ const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typ
  * if (r.ok) r.config.services.orders.retries.attempts // 1
  */
 export function validateMesh(data: unknown): NormalizeResult {
-  const root = data === null || data === undefined ? {} : data;
+  const reserved = withoutReservedKeys(data === null || data === undefined ? {} : data);
+  const root = reserved.value;
   const parsed = checkSchema(rawMeshSchema, root);
-  if (parsed.ok) return normalizeMesh(parsed.data);
-  const issues: PathIssue[] = [...parsed.issues];
+  if (parsed.ok && reserved.issues.length === 0) return normalizeMesh(parsed.data);
+  if (parsed.ok) {
+    const rest = normalizeMesh(parsed.data);
+    return { ok: false, issues: [...reserved.issues, ...(rest.ok ? [] : rest.issues)] };
+  }
+  const issues: PathIssue[] = [...reserved.issues, ...parsed.issues];
   if (isObject(root) && isObject(root.services)) {
     const ctx = { hasControl: isObject(root.control) };
     for (const [name, raw] of Object.entries(root.services)) issues.push(...crossCheckService(name, raw, parsed.issues, ctx));

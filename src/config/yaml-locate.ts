@@ -49,34 +49,111 @@ export function locateInDocument(doc: Document, path: readonly PathKey[], at: 'k
   return best;
 }
 
-/** The key path of the innermost node containing `offset`: where a YAML syntax error sits. */
-export function pathAtOffset(doc: Document, offset: number): PathKey[] {
+/** One node on the way down to an offset: its key path, where it starts and where it ends. */
+interface Step {
+  readonly path: PathKey[];
+  readonly start: number;
+  readonly end: number;
+  readonly node: unknown;
+}
+
+/** The nodes containing `offset`, outermost first. */
+function stepsTo(doc: Document, offset: number): Step[] {
+  const steps: Step[] = [];
   const path: PathKey[] = [];
   let node: unknown = doc.contents;
+  const range = (n: unknown) => (n as { range?: [number, number, number] } | null)?.range;
   const contains = (n: unknown) => {
-    const r = (n as { range?: [number, number, number] } | null)?.range;
+    const r = range(n);
     return r !== undefined && offset >= r[0] && offset <= r[2];
+  };
+  const push = (n: unknown) => {
+    const r = range(n);
+    if (r) steps.push({ path: [...path], start: r[0], end: r[2], node: n });
   };
   for (;;) {
     if (isMap(node)) {
       // A pair spans from its key to the end of its value, including the gap between them.
       const pair = node.items.findLast((p) => {
         const from = start(p.key);
-        const to = (p.value as { range?: [number, number, number] } | null)?.range?.[2] ?? (p.key as { range?: [number, number, number] } | null)?.range?.[2];
+        const to = range(p.value)?.[2] ?? range(p.key)?.[2];
         return from !== undefined && to !== undefined && offset >= from && offset <= to;
       });
       const key = pair && keyText(pair);
-      if (!pair || key === undefined) return path;
+      if (!pair || key === undefined) return steps;
       path.push(key);
-      if (contains(pair.key)) return path;
+      push(pair.key);
+      if (contains(pair.key)) return steps;
       node = pair.value;
+      if (contains(node)) push(node);
     } else if (isSeq(node)) {
       const index = node.items.findIndex((item) => contains(item));
-      if (index < 0) return path;
+      if (index < 0) return steps;
       path.push(index);
       node = node.items[index];
+      push(node);
     } else {
-      return path;
+      return steps;
     }
   }
+}
+
+/** The key path of the innermost node containing `offset`: where a YAML syntax error sits. */
+export function pathAtOffset(doc: Document, offset: number): PathKey[] {
+  return stepsTo(doc, offset).at(-1)?.path ?? [];
+}
+
+/**
+ * Where to report a YAML syntax error found at `offset`. An unclosed quote or bracket is only noticed
+ * where the next line starts (or at the end of the file), inside the construct it left open: the
+ * error is then reported at that construct, the innermost node that began on an earlier line, and
+ * not at the key after the broken line. `through` is where that construct ends: later errors before
+ * it are consequences of the same mistake.
+ */
+export function locateSyntaxError(doc: Document, text: string, offset: number): { offset: number; path: PathKey[]; through?: number } {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const atLineStart = /^[ \t]*$/.test(text.slice(lineStart, offset)) && (offset >= text.length || !/\s/.test(text[offset]!));
+  const atEnd = text.slice(offset).trim() === '';
+  const steps = stepsTo(doc, offset);
+  if (atLineStart || atEnd) {
+    const open = steps.findLast((s) => s.start < lineStart);
+    // Inside a collection that began earlier, the broken construct is the last entry begun before this line.
+    const before = open && lastEntryBefore(open.node, lineStart);
+    if (open && before) return { offset: before.start, path: [...open.path, before.key], through: open.end };
+    if (open) return { offset: open.start, path: open.path, through: open.end };
+  }
+  return { offset, path: steps.at(-1)?.path ?? [] };
+}
+
+function lastEntryBefore(node: unknown, lineStart: number): { key: PathKey; start: number } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.findLast((p) => (start(p.key) ?? Infinity) < lineStart);
+    const key = pair && keyText(pair);
+    return pair && key !== undefined ? { key, start: start(pair.key)! } : undefined;
+  }
+  if (isSeq(node)) {
+    const index = node.items.findLastIndex((item) => (start(item) ?? Infinity) < lineStart);
+    return index < 0 ? undefined : { key: index, start: start(node.items[index])! };
+  }
+  return undefined;
+}
+
+/** The first alias (`*name`) in document order, with its key path: where an alias bomb is reported. */
+export function firstAlias(doc: Document): { path: PathKey[]; offset: number | undefined } | undefined {
+  const walk = (node: unknown, path: PathKey[]): { path: PathKey[]; offset: number | undefined } | undefined => {
+    if (isAlias(node)) return { path, offset: start(node) };
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const hit = walk(pair.value, [...path, keyText(pair) ?? '?']);
+        if (hit) return hit;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const hit = walk(node.items[i], [...path, i]);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
 }

@@ -1,3 +1,4 @@
+import { compileRouteRegex } from '../../config/route-regex.js';
 import type { RouteMatch, StringMatch } from '../../config/types.js';
 import type { HttpRequest } from '../http/http-types.js';
 import { headerValue } from '../http/header-value.js';
@@ -8,9 +9,9 @@ function stringTest(m: StringMatch): (value: string | undefined) => boolean {
   if ('exact' in m) return (v) => v === m.exact;
   if ('prefix' in m) return (v) => v !== undefined && v.startsWith(m.prefix);
   if ('regex' in m) {
-    // Anchored, as Envoy's safe_regex matches the whole value.
-    const re = new RegExp(`^(?:${m.regex})$`);
-    return (v) => v !== undefined && re.test(v);
+    // RE2, whole value: linear time whatever the pattern and the input (see config/route-regex.ts).
+    const matches = compileRouteRegex(m.regex);
+    return (v) => v !== undefined && matches(v);
   }
   return m.present ? (v) => v !== undefined : (v) => v === undefined;
 }
