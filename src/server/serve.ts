@@ -7,6 +7,7 @@ import type { InboundRequest, InboundResponse, InboundTarget } from './inbound-e
 import type { InboundOverrides } from './inbound-options.js';
 import type { InboundRuntime } from './inbound-runtime.js';
 import type { InboundStack } from './inbound-stack.js';
+import { clientTimeouts } from './client-timeouts.js';
 import { Listener } from './listener.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { Registrar, ServedInstance } from './registrar.js';
@@ -25,8 +26,12 @@ export interface ServeOptions extends InboundOverrides {
   readonly http2?: boolean;
   /** Largest request head in bytes (default 16 KiB); larger ones get 431. */
   readonly maxHeaderSize?: number;
-  /** Idle HTTP/1.1 keep-alive timeout in ms (default Node's 5 s). */
+  /** Idle HTTP/1.1 keep-alive timeout in ms. Default: mesh.yaml `inbound.keepAliveTimeout` (5 s). */
   readonly keepAliveTimeout?: number;
+  /** How long an HTTP/1.1 client has to send a request's head, in ms (then 408). Default: `inbound.headersTimeout` (10 s). */
+  readonly headersTimeout?: number;
+  /** How long an HTTP/1.1 client has to send a whole request, in ms (then 408). Default: `inbound.requestTimeout` (300 s). */
+  readonly requestTimeout?: number;
   /** Where this instance is announced (default: the mesh's registrar, a no-op until the control registry). */
   readonly registrar?: Registrar;
   /** The application's readiness checks by name: `/readyz` passes only when each does. */
@@ -51,6 +56,21 @@ export interface MeshServer {
   close(): Promise<void>;
 }
 
+/** The longest an idle keep-alive connection is kept open into a drain. */
+export const DRAIN_IDLE_GRACE_MS = 500;
+/** How long the answers to requests ended by a drain timeout get to leave before connections are dropped. */
+const ABORT_FLUSH_MS = 100;
+
+/**
+ * How long idle connections stay open into a drain: long enough for a client that is sending to
+ * use its connection once more and be told to close, no longer than the keep-alive timeout
+ * (past it Node closes an idle connection anyway, and clients that honour `keep-alive: timeout`
+ * have let it go).
+ */
+function drainIdleGrace(keepAliveTimeout: number): number {
+  return Math.min(DRAIN_IDLE_GRACE_MS, keepAliveTimeout);
+}
+
 /** Backoff between registration attempts after a failure. */
 const REGISTER_RETRY_MS = [500, 1000, 2000, 5000, 10_000];
 
@@ -72,6 +92,7 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
   const port = o.port ?? cfg.port;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
   const settings = runtime.settings(o);
+  const timeouts = clientTimeouts(cfg, o);
 
   let stack: InboundStack;
   let onRequest: (req: InboundRequest, res: InboundResponse) => void;
@@ -111,7 +132,7 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
       port,
       http2,
       maxHeaderSize: o.maxHeaderSize,
-      keepAliveTimeout: o.keepAliveTimeout,
+      timeouts,
       onRequest,
       log: runtime.log,
     });
@@ -139,10 +160,21 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
       stack.beginDrain();
       await registration.withdraw(settings.drainTimeout);
       listener.stopAccepting();
-      const left = settings.drainTimeout - (clock.now() - startedAt);
-      if (!(await within(Promise.all([stack.idle(), listener.closed()]), left, clock))) {
+      const left = () => settings.drainTimeout - (clock.now() - startedAt);
+      // Idle keep-alive connections stay open a moment: a request already on its way on one (or
+      // sent before the client learns of the drain) is served with `connection: close`, not cut.
+      await within(listener.closed(), Math.min(drainIdleGrace(timeouts.keepAliveTimeout), left()), clock);
+      listener.closeIdle();
+      let inTime = await within(stack.idle(), left(), clock);
+      if (inTime) {
+        listener.closeIdle(); // connections whose last response had gone out before the drain began
+        inTime = await within(listener.closed(), left(), clock);
+      }
+      if (!inTime) {
         log.warn('drain timeout: dropping requests still in flight', { service: runtime.service, running: stack.running, queued: stack.queued, connections: listener.connections });
         stack.abort(new MeshError('MESH_ERR_CLOSED', `the server stopped: drain timeout of ${settings.drainTimeout} ms passed`));
+        // The 503s just written get a moment to leave before every connection is dropped.
+        await within(listener.closed(), ABORT_FLUSH_MS, clock);
         listener.destroy();
         await listener.closed();
       }

@@ -64,17 +64,30 @@ describe('InboundStack: deadline and scope', () => {
     expect(h.seen).toHaveLength(1);
   });
 
-  it('aborts the signal of a running request at its deadline, leaving the response to the application', () => {
-    const h = harness();
+  it('at its deadline a running request ends: signal aborted, 504 with connection: close, slot freed', () => {
+    const h = harness({ maxConcurrent: 1 });
     const { req, res } = h.send({ 'inmesh-deadline-ms': '100' });
     const signal = req.mesh!.signal;
     h.clock.advance(99);
     expect(signal.aborted).toBe(false);
+    expect(h.send().res.statusCode).toBe(503); // the one slot is taken
     h.clock.advance(1);
     expect(signal.aborted).toBe(true);
     expect(isMeshError(signal.reason) && signal.reason.code).toBe('MESH_ERR_DEADLINE_EXCEEDED');
-    expect(res.headersSent).toBe(false);
+    expect([res.statusCode, res.headers.connection, res.json().error.code]).toEqual([504, 'close', 'MESH_ERR_DEADLINE_EXCEEDED']);
     expect(req.mesh!.remaining()).toBe(0);
+    expect(h.stack.running).toBe(0);
+    h.send();
+    expect([h.seen.length, h.stack.running]).toEqual([2, 1]); // a fresh request takes the slot
+  });
+
+  it('at its deadline a response whose head went out is destroyed, and the slot freed', () => {
+    const h = harness({ maxConcurrent: 1 });
+    const { res } = h.send({ 'inmesh-deadline-ms': '100' });
+    res.writeHead(200); // the application started answering, then stalled
+    h.clock.advance(100);
+    expect([res.destroyed, res.statusCode]).toEqual([true, 200]);
+    expect(h.stack.running).toBe(0);
   });
 
   it('cancels a request whose client went away, and frees its slot', () => {
@@ -208,10 +221,26 @@ describe('InboundStack: drain', () => {
     const h2 = h.send({}, { http2: true });
     h.stack.beginDrain();
     const after = h.send();
+    for (const x of [before, h2, after]) x.res.writeHead(200);
     expect(before.res.headers.connection).toBe('close');
     expect(after.res.headers.connection).toBe('close');
     expect(h2.res.headers.connection).toBeUndefined();
     expect(h.seen).toHaveLength(3); // requests still arriving are served
+  });
+
+  it('with pipelining only the last request on a connection says close: Node would drop the ones behind it', () => {
+    const h = harness();
+    const socket = { remoteAddress: '10.0.0.7' };
+    const first = h.send({}, { socket });
+    h.stack.beginDrain();
+    const second = h.send({}, { socket });
+    const other = h.send();
+    first.res.writeHead(200);
+    expect(first.res.headers.connection).toBeUndefined(); // the second was already sent on it
+    first.res.end();
+    second.res.writeHead(200);
+    other.res.writeHead(200);
+    expect([second.res.headers.connection, other.res.headers.connection]).toEqual(['close', 'close']);
   });
 
   it('resolves idle() once the last request ends, and cancels the rest on abort', async () => {
