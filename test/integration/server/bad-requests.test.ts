@@ -7,7 +7,7 @@ let mesh: Mesh;
 let served: MeshServer;
 beforeAll(async () => {
   mesh = await serverMesh();
-  served = await mesh.serve((req, res) => res.end(`ok ${req.url}`));
+  served = await mesh.serve((req, res) => void (req.url === '/slow-huge' ? setTimeout(() => res.end('late'), 30) : res.end(`ok ${req.url}`)));
 });
 afterAll(() => mesh.close());
 
@@ -86,5 +86,23 @@ describe('bad requests get a clear 4xx and the server stays up', () => {
     });
     expect(parse(answer).status).toBe(200);
     expect(answer).toContain('ok /split');
+  });
+});
+
+describe('a huge deadline from a caller', () => {
+  it('is capped: no timer overflows (Node would fire it after 1 ms, over and over)', async () => {
+    const overflows: string[] = [];
+    const onWarning = (w: Error) => {
+      if (w.name === 'TimeoutOverflowWarning') overflows.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const res = await get(`${served.url}/slow-huge`, { headers: { 'inmesh-deadline-ms': '999999999999999' } });
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(overflows).toEqual([]);
   });
 });
