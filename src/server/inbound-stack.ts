@@ -44,6 +44,11 @@ export interface InboundEnv {
 const kExchange = Symbol('inmesh.exchange');
 type Tagged = { [kExchange]?: InboundExchange };
 
+/** The exchange a response belongs to, if the stack saw its request. */
+export function exchangeOf(res: InboundResponse): InboundExchange | undefined {
+  return (res as Tagged)[kExchange];
+}
+
 /** The ms a shed caller is asked to wait: short, since another endpoint or a moment later will likely do. */
 const OVERLOAD_RETRY_AFTER_MS = 1000;
 

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Logger } from '../core/index.js';
 import { answerClientError } from './client-error.js';
 import { connectionsCheckingInterval, type ClientTimeouts } from './client-timeouts.js';
+import { guardHttp1, PARSER_HEADER_COUNT } from './http1-guard.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -68,9 +69,10 @@ export class Listener {
     const t = o.timeouts;
     const http1 = createHttpServer(
       { maxHeaderSize, noDelay: true, headersTimeout: t.headersTimeout, requestTimeout: t.requestTimeout, connectionsCheckingInterval: connectionsCheckingInterval(t) },
-      o.onRequest,
+      guardHttp1(o.onRequest),
     );
     http1.keepAliveTimeout = t.keepAliveTimeout;
+    http1.maxHeadersCount = PARSER_HEADER_COUNT;
     http1.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, maxHeaderSize, o.log));
     const http2 = createH2Server({ settings: { maxHeaderListSize: maxHeaderSize } });
     if (o.http2) http2.on('request', o.onRequest);
