@@ -271,7 +271,7 @@ export class InboundStack implements ExchangeOwner {
     // One load report per connection every LOAD_REPORT_EVERY_MS is as fresh as clients use it
     // (they keep one for 5 s); formatting and validating the header on every response cost ~0.5 µs.
     const socket = ex.req.socket as (object & { [kLoadSentAt]?: number }) | undefined;
-    if (!socket || !(now - (socket[kLoadSentAt] ?? -Infinity) < LOAD_REPORT_EVERY_MS)) {
+    if (isMeshCaller(ex) && (!socket || !(now - (socket[kLoadSentAt] ?? -Infinity) < LOAD_REPORT_EVERY_MS))) {
       if (socket) socket[kLoadSentAt] = now;
       setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
     }
@@ -293,10 +293,8 @@ export class InboundStack implements ExchangeOwner {
     ex.state = State.Refused;
     if (reason) this.#env.metrics.rejected(reason);
     const body = refusalBody(code, message);
-    const headers: OutgoingHttpHeaders = {
-      'content-type': 'application/json; charset=utf-8',
-      [MeshHeaders.load]: this.#env.load.value(this.#running.size + this.#queue.size, this.#env.clock.now()),
-    };
+    const headers: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
+    if (isMeshCaller(ex)) headers[MeshHeaders.load] = this.#env.load.value(this.#running.size + this.#queue.size, this.#env.clock.now());
     // Refused before the application saw it: safe for the client to send elsewhere.
     if (reason) headers[MeshHeaders.rejected] = '1';
     if (retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(retryAfterMs);
@@ -321,6 +319,16 @@ function runApplication(ex: InboundExchange): void {
 function onResponseClose(this: InboundResponse): void {
   const ex = (this as Tagged)[kExchange];
   if (ex !== undefined && ex.state !== State.Done) ex.owner.finish(ex);
+}
+
+/**
+ * Whether the request came from a mesh client, which reads `inmesh-load` (any other caller, curl
+ * included, learns nothing of this server's load): it carries a deadline or the caller mark.
+ * With mTLS an authenticated peer will count as one too.
+ */
+function isMeshCaller(ex: InboundExchange): boolean {
+  const headers = ex.req.headers;
+  return headers[MeshHeaders.deadline] !== undefined || headers[MeshHeaders.caller] !== undefined;
 }
 
 function onDeadline(ex: InboundExchange): void {

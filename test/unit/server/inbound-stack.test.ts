@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { inboundScope, isMeshError } from '../../../src/core/index.js';
 import { harness } from './fake-exchange.js';
 
+/** What a mesh client's call with no deadline carries. */
+const MESH = { 'inmesh-caller': '1' };
+
 describe('InboundStack: deadline and scope', () => {
   it("runs the application inside the inbound scope, with the caller's budget as an absolute deadline", () => {
     const h = harness({}, () => inboundScope.getStore());
@@ -29,11 +32,20 @@ describe('InboundStack: deadline and scope', () => {
   it('reports load on a connection at most every 100 ms, as fresh as clients use it', () => {
     const h = harness();
     const socket = { remoteAddress: '10.0.0.9' };
-    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBe('inflight=1;elu=0.250');
-    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBeUndefined();
-    expect(h.send().res.headers['inmesh-load']).toBeDefined(); // another connection
+    expect(h.send(MESH, { socket }).res.headers['inmesh-load']).toBe('inflight=1;elu=0.250');
+    expect(h.send(MESH, { socket }).res.headers['inmesh-load']).toBeUndefined();
+    expect(h.send(MESH).res.headers['inmesh-load']).toBeDefined(); // another connection
     h.clock.advance(100);
-    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBeDefined();
+    expect(h.send(MESH, { socket }).res.headers['inmesh-load']).toBeDefined();
+  });
+
+  it('reports load to mesh callers only (a deadline or the caller mark), not to curl', () => {
+    const h = harness({ maxConcurrent: 1 });
+    expect(h.send().res.headers['inmesh-load']).toBeUndefined();
+    expect(h.send().res.headers['inmesh-load']).toBeUndefined(); // a refusal says nothing of the load either
+    const h2 = harness();
+    expect(h2.send({ 'inmesh-deadline-ms': '500' }).res.headers['inmesh-load']).toBe('inflight=1;elu=0.250');
+    expect(h2.send({ 'inmesh-caller': '1' }).res.headers['inmesh-load']).toBe('inflight=2;elu=0.250');
   });
 
   it('caps the deadline with its own timeout, also when the caller sent none', () => {
@@ -115,7 +127,7 @@ describe('InboundStack: deadline and scope', () => {
 describe('InboundStack: admission', () => {
   it('runs maxConcurrent, queues maxQueue, and sheds the rest with 503, retry-after and inmesh-rejected', async () => {
     const h = harness({ maxConcurrent: 2, maxQueue: 1 });
-    const sent = Array.from({ length: 5 }, () => h.send());
+    const sent = Array.from({ length: 5 }, () => h.send(MESH));
     expect(h.seen).toHaveLength(2);
     expect(h.stack.queued).toBe(1);
     const shed = sent.filter((s) => s.res.statusCode === 503);
