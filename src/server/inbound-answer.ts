@@ -1,5 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { InboundExchange } from './inbound-exchange.js';
+import { isMeshError } from '../core/index.js';
+import type { InboundExchange, InboundResponse } from './inbound-exchange.js';
+import { refusalBody } from './refusal.js';
 
 /**
  * Writes a response the mesh makes itself (a refusal, a 504 at the deadline) unless a head went
@@ -45,3 +47,51 @@ export function setHeader(ex: InboundExchange, name: string, value: string): voi
   if (ex.target.header) ex.target.header(ex.a, ex.b, name, value);
   else ex.res.setHeader(name, value);
 }
+
+/**
+ * Ends the response of an exchange the mesh ended: `status` with a JSON error body when no head
+ * went out (`connection: close` on HTTP/1.1: the request body may still be arriving), else the
+ * stream is destroyed (a truncated body cannot be mended). 499: the client is gone, nothing to say.
+ */
+export function endResponse(ex: InboundExchange, reason: unknown, status: number): void {
+  const res = ex.res;
+  res.on('error', noop);
+  if (status === 499 || res.headersSent) {
+    if (!res.destroyed) res.destroy();
+    muteLateWrites(res);
+    return;
+  }
+  const code = isMeshError(reason) ? reason.code : 'MESH_ERR_CLOSED';
+  const message = reason instanceof Error ? reason.message : String(reason);
+  const headers: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
+  if (ex.req.httpVersionMajor === 1) headers.connection = 'close';
+  answer(ex, status, headers, refusalBody(code, message));
+  // A framework that answered for us (Fastify) may still be writing (async onSend hooks) and guards against a second reply itself.
+  if (!ex.target.reject) muteLateWrites(res);
+}
+
+/**
+ * After the mesh ended an exchange (504 at the deadline, a cut stream), the application may
+ * still answer: it has not seen the signal yet, or it answers the error it got from an aborted
+ * outbound call. Node would throw ERR_HTTP_HEADERS_SENT into its code (an unhandled rejection
+ * in an async handler ends the process), so this response's writes are dropped instead.
+ */
+export function muteLateWrites(res: InboundResponse): void {
+  const r = res as unknown as Record<string, unknown>;
+  const self = function (this: unknown) {
+    return this;
+  };
+  r.writeHead = self;
+  r.setHeader = self;
+  r.appendHeader = self;
+  r.removeHeader = self;
+  r.flushHeaders = self;
+  r.write = () => true;
+  r.end = function (this: unknown, ...args: unknown[]) {
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    if (cb) queueMicrotask(cb);
+    return this;
+  };
+}
+
+function noop(): void {}

@@ -1,10 +1,11 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { DeadlineExceededError, inboundScope, isMeshError, MeshError, MeshHeaders, type Clock, type Logger, type MeshErrorCode } from '../core/index.js';
+import { DeadlineExceededError, inboundScope, MeshError, MeshHeaders, type Clock, type Logger, type MeshErrorCode } from '../core/index.js';
 import type { AdaptiveConcurrencyConfig } from '../config/types.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import { parseDeadlineHeader } from './deadline-header.js';
 import { GradientLimit } from './gradient-limit.js';
-import { answer, closeWhenLast, setHeader } from './inbound-answer.js';
+import { callerKey, isMeshCaller, loadReportDue } from './mesh-caller.js';
+import { answer, closeWhenLast, endResponse, setHeader } from './inbound-answer.js';
 import { ExchangeList, InboundExchange, State, type ExchangeOwner, type InboundRequest, type InboundResponse, type InboundTarget } from './inbound-exchange.js';
 import type { LoadReporter } from './load-reporter.js';
 import { RateLimiter, type RateLimitSettings } from './rate-limiter.js';
@@ -215,20 +216,7 @@ export class InboundStack implements ExchangeOwner {
     ex.state = State.Done;
     ex.cancel(reason);
     this.#env.metrics.observe(ex.req.method, ex.target.routeOf ? ex.target.routeOf(ex) : ex.route, status, (now - ex.startedAt) / 1000);
-    const res = ex.res;
-    // A handler that writes after this finds the response ended; the error Node raises for it is no crash.
-    res.on('error', noop);
-    if (status === 499 || res.headersSent) {
-      // The client is gone, or a head is out and a truncated body cannot be mended: cut the stream.
-      if (!res.destroyed) res.destroy();
-    } else {
-      const code = isMeshError(reason) ? reason.code : 'MESH_ERR_CLOSED';
-      const message = reason instanceof Error ? reason.message : String(reason);
-      const headers: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
-      // The request body may still be arriving: the connection cannot be reused.
-      if (ex.req.httpVersionMajor === 1) headers.connection = 'close';
-      answer(ex, status, headers, refusalBody(code, message));
-    }
+    endResponse(ex, reason, status);
     this.#pump(now);
     if (this.#idleWaiters.length > 0 && this.#running.size === 0 && this.#queue.size === 0) this.#wakeIdle();
   }
@@ -268,13 +256,7 @@ export class InboundStack implements ExchangeOwner {
     ex.admittedAt = now;
     ex.runningAtStart = this.#running.size;
     this.#running.push(ex);
-    // One load report per connection every LOAD_REPORT_EVERY_MS is as fresh as clients use it
-    // (they keep one for 5 s); formatting and validating the header on every response cost ~0.5 µs.
-    const socket = ex.req.socket as (object & { [kLoadSentAt]?: number }) | undefined;
-    if (isMeshCaller(ex) && (!socket || !(now - (socket[kLoadSentAt] ?? -Infinity) < LOAD_REPORT_EVERY_MS))) {
-      if (socket) socket[kLoadSentAt] = now;
-      setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
-    }
+    if (loadReportDue(ex, now)) setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
     if (this.#draining) closeWhenLast(ex, this.#laterOnSocket);
     if (ex.deadline !== Infinity && ex.timer === undefined) ex.timer = this.#env.wheel.schedule(ex.deadline, onDeadline, ex);
     if (this.#env.propagates()) inboundScope.run(ex, runApplication, ex);
@@ -309,9 +291,6 @@ export class InboundStack implements ExchangeOwner {
   }
 }
 
-const kLoadSentAt = Symbol('inmesh.loadSentAt');
-const LOAD_REPORT_EVERY_MS = 100;
-
 function runApplication(ex: InboundExchange): void {
   ex.target.run(ex.a, ex.b);
 }
@@ -321,23 +300,6 @@ function onResponseClose(this: InboundResponse): void {
   if (ex !== undefined && ex.state !== State.Done) ex.owner.finish(ex);
 }
 
-/**
- * Whether the request came from a mesh client, which reads `inmesh-load` (any other caller, curl
- * included, learns nothing of this server's load): it carries a deadline or the caller mark.
- * With mTLS an authenticated peer will count as one too.
- */
-function isMeshCaller(ex: InboundExchange): boolean {
-  const headers = ex.req.headers;
-  return headers[MeshHeaders.deadline] !== undefined || headers[MeshHeaders.caller] !== undefined;
-}
-
 function onDeadline(ex: InboundExchange): void {
   ex.owner.expire(ex);
 }
-
-/** The rate-limit key of a caller: its verified identity, else (plaintext) its address. */
-function callerKey(ex: InboundExchange): string {
-  return ex.peer ?? ex.req.socket?.remoteAddress ?? '';
-}
-
-function noop(): void {}

@@ -12,6 +12,8 @@ import { Listener } from './listener.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { Registrar, ServedInstance } from './registrar.js';
 import { within } from './within.js';
+import { closeFastify, drainServer } from './drain-server.js';
+import type { Drainable } from './inbound-runtime.js';
 
 export interface ServeOptions extends InboundOverrides {
   /** Default: mesh.yaml `inbound.port` (0 picks a free port). */
@@ -51,24 +53,10 @@ export interface MeshServer {
   readonly httpServer: Server;
   /**
    * Drains this server: deregister, stop accepting, finish in-flight requests (up to the drain
-   * timeout). The application stays yours: a Fastify instance is not closed (call `app.close()`).
+   * timeout). The application stays yours: a Fastify instance is not closed (call `app.close()`);
+   * `mesh.close()` and the shutdown signal do close it, after the drain, so its onClose hooks run.
    */
   close(): Promise<void>;
-}
-
-/** The longest an idle keep-alive connection is kept open into a drain. */
-export const DRAIN_IDLE_GRACE_MS = 500;
-/** How long the answers to requests ended by a drain timeout get to leave before connections are dropped. */
-const ABORT_FLUSH_MS = 100;
-
-/**
- * How long idle connections stay open into a drain: long enough for a client that is sending to
- * use its connection once more and be told to close, no longer than the keep-alive timeout
- * (past it Node closes an idle connection anyway, and clients that honour `keep-alive: timeout`
- * have let it go).
- */
-function drainIdleGrace(keepAliveTimeout: number): number {
-  return Math.min(DRAIN_IDLE_GRACE_MS, keepAliveTimeout);
 }
 
 /** Backoff between registration attempts after a failure. */
@@ -153,36 +141,18 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
   await registration.first();
 
   let draining: Promise<void> | undefined;
-  const drainable = {
-    drain: () => (draining ??= (async () => {
-      const { clock, log } = runtime;
-      const startedAt = clock.now();
-      stack.beginDrain();
-      await registration.withdraw(settings.drainTimeout);
-      listener.stopAccepting();
-      const left = () => settings.drainTimeout - (clock.now() - startedAt);
-      // Idle keep-alive connections stay open a moment: a request already on its way on one (or
-      // sent before the client learns of the drain) is served with `connection: close`, not cut.
-      await within(listener.closed(), Math.min(drainIdleGrace(timeouts.keepAliveTimeout), left()), clock);
-      listener.closeIdle();
-      let inTime = await within(stack.idle(), left(), clock);
-      if (inTime) {
-        listener.closeIdle(); // connections whose last response had gone out before the drain began
-        inTime = await within(listener.closed(), left(), clock);
-      }
-      if (!inTime) {
-        log.warn('drain timeout: dropping requests still in flight', { service: runtime.service, running: stack.running, queued: stack.queued, connections: listener.connections });
-        stack.abort(new MeshError('MESH_ERR_CLOSED', `the server stopped: drain timeout of ${settings.drainTimeout} ms passed`));
-        // The 503s just written get a moment to leave before every connection is dropped.
-        await within(listener.closed(), ABORT_FLUSH_MS, clock);
-        listener.destroy();
-        await listener.closed();
-      }
-      listener.dispose();
-      untrack();
-      for (const remove of removeChecks) remove();
-      runtime.releaseStack(stack);
-    })()),
+  let appClosed: Promise<void> | undefined;
+  const drainable: Drainable = {
+    drain(closeApp = false) {
+      draining ??= drainServer({ runtime, stack, listener, registration, drainTimeout: settings.drainTimeout, keepAliveTimeout: timeouts.keepAliveTimeout }).then(() => {
+        untrack();
+        for (const remove of removeChecks) remove();
+        runtime.releaseStack(stack);
+      });
+      // The workload is stopping: a Fastify app closes too, once drained, so its onClose hooks run.
+      if (!closeApp || kind !== 'fastify') return draining;
+      return draining.then(() => (appClosed ??= closeFastify(app as FastifyLike, runtime.log)));
+    },
   };
   const untrack = runtime.track(drainable);
   return {

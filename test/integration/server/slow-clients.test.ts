@@ -124,4 +124,24 @@ describe('slow clients at the deadline', () => {
     expect(answer.split(' ')[1]).toBe('408');
     expect(Date.now() - t0).toBeLessThan(5000); // Node's own default would wait 60 s and check every 30 s
   });
+
+  it('a handler that answers after the deadline: the caller has its 504, the late answer is dropped without an error', async () => {
+    const server = await serverMesh();
+    meshes.push(server);
+    let lateWrite: unknown = 'not yet';
+    const served = await server.serve(async (req, res) => {
+      await new Promise((r) => req.mesh.signal.addEventListener('abort', r));
+      try {
+        res.setHeader('x-late', '1');
+        res.writeHead(200).end('late');
+        lateWrite = undefined;
+      } catch (err) {
+        lateWrite = err;
+      }
+    });
+    const res = await get(`${served.url}/`, { headers: { 'inmesh-deadline-ms': '100' } });
+    expect([res.status, errorCode(res.body), res.headers['x-late']]).toEqual([504, 'MESH_ERR_DEADLINE_EXCEEDED', undefined]);
+    await waitFor(() => lateWrite !== 'not yet', 5000, 'the handler to write');
+    expect(lateWrite).toBeUndefined();
+  });
 });
