@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { connect as h2connect } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import type { Mesh } from '../../../src/index.js';
 import { waitFor } from '../../helpers/http-server.js';
@@ -143,5 +144,28 @@ describe('slow clients at the deadline', () => {
     expect([res.status, errorCode(res.body), res.headers['x-late']]).toEqual([504, 'MESH_ERR_DEADLINE_EXCEEDED', undefined]);
     await waitFor(() => lateWrite !== 'not yet', 5000, 'the handler to write');
     expect(lateWrite).toBeUndefined();
+  });
+
+  it('HTTP/2: a stream past its deadline gets 504 and frees its slot for the next stream', async () => {
+    const server = await serverMesh({ inbound: { maxConcurrent: 1 } });
+    meshes.push(server);
+    const served = await server.serve((req, res) => {
+      if (req.url === '/ok') res.end('ok');
+      // '/hang' never answers
+    });
+    const session = h2connect(served.url);
+    try {
+      const status = (path: string, headers: Record<string, string> = {}) =>
+        new Promise<number>((resolve, reject) => {
+          const stream = session.request({ ':path': path, ...headers });
+          stream.on('response', (h) => resolve(Number(h[':status'])));
+          stream.on('error', reject);
+          stream.resume();
+        });
+      expect(await status('/hang', { 'inmesh-deadline-ms': '200' })).toBe(504);
+      expect(await status('/ok')).toBe(200);
+    } finally {
+      session.destroy();
+    }
   });
 });
