@@ -104,7 +104,20 @@ function normalizeInbound(raw: RawMesh['inbound'], issues: IssueList): InboundCo
     adaptiveConcurrency: normalizeAdaptive(raw.adaptiveConcurrency, issues),
     timeout: raw.timeout === undefined ? d.timeout : parseDuration(raw.timeout),
     drainTimeout: raw.drainTimeout === undefined ? d.drainTimeout : parseDuration(raw.drainTimeout),
+    ...clientTimeouts(raw, issues),
   };
+}
+
+/** The HTTP/1.1 parser's timeouts; Node refuses a header timeout above the request timeout. */
+function clientTimeouts(raw: NonNullable<RawMesh['inbound']>, issues: IssueList): Pick<InboundConfig, 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'> {
+  const d = DEFAULT_INBOUND;
+  const requestTimeout = raw.requestTimeout === undefined ? d.requestTimeout : parseDuration(raw.requestTimeout);
+  let headersTimeout = raw.headersTimeout === undefined ? d.headersTimeout : parseDuration(raw.headersTimeout);
+  if (headersTimeout > requestTimeout) {
+    if (raw.headersTimeout !== undefined) issues.add(['inbound', 'headersTimeout'], `headersTimeout ${raw.headersTimeout} is above requestTimeout ${raw.requestTimeout ?? '300s'}: the head is part of the request`);
+    else headersTimeout = requestTimeout;
+  }
+  return { headersTimeout, requestTimeout, keepAliveTimeout: raw.keepAliveTimeout === undefined ? d.keepAliveTimeout : parseDuration(raw.keepAliveTimeout) };
 }
 
 /** `true` takes the defaults; an object fills in the rest, and the limits must be in order. */

@@ -57,6 +57,9 @@ const inboundSchema = z.strictObject({
     .describe('A concurrency limit that follows latency (gradient, as in Netflix concurrency-limits); true for the defaults.'),
   timeout: positiveDuration.optional().describe("Caps every request's deadline, also when the caller sent none."),
   drainTimeout: positiveDuration.optional(),
+  headersTimeout: positiveDuration.optional().describe("How long a client has to send a request's head (HTTP/1.1); then 408. Default 10s."),
+  requestTimeout: positiveDuration.optional().describe('How long a client has to send a whole request, head and body (HTTP/1.1); then 408. Default 300s.'),
+  keepAliveTimeout: positiveDuration.optional().describe('How long an idle HTTP/1.1 keep-alive connection stays open. Default 5s.'),
 });
 
 const telemetrySchema = z.strictObject({

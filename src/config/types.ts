@@ -207,6 +207,12 @@ export interface InboundConfig {
   /** Caps the deadline of every request, also of those whose caller sent none. */
   readonly timeout: Millis | undefined;
   readonly drainTimeout: Millis;
+  /** How long a client has to send a request's head (HTTP/1.1); past it, 408 and the connection closes. */
+  readonly headersTimeout: Millis;
+  /** How long a client has to send a whole request, head and body (HTTP/1.1); past it, 408. */
+  readonly requestTimeout: Millis;
+  /** How long an idle HTTP/1.1 keep-alive connection stays open. */
+  readonly keepAliveTimeout: Millis;
 }
 
 export interface TelemetryConfig {

@@ -8,6 +8,12 @@ export const MeshHeaders = {
   load: 'inmesh-load',
   /** Set (to `1`) on a 503 that the server refused before doing any work: safe to retry elsewhere. */
   rejected: 'inmesh-rejected',
+  /**
+   * Set (to `1`) by the mesh client on calls that carry no deadline, so that a server knows a mesh
+   * caller (whose balancer reads `inmesh-load`) from anyone else: the load report goes to mesh
+   * callers only (with mTLS, to authenticated peers).
+   */
+  caller: 'inmesh-caller',
 } as const;
 
 export interface LoadReport {

@@ -10,6 +10,7 @@ export interface FastifyLike {
   register(plugin: any, opts?: any): unknown;
   ready(): PromiseLike<unknown>;
   hasPlugin(name: string): boolean;
+  close(): PromiseLike<unknown>;
   readonly routing: (req: any, res: any) => void;
 }
 

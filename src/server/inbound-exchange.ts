@@ -26,6 +26,7 @@ export interface InboundTarget<A, B> {
 export interface ExchangeOwner {
   finish(ex: InboundExchange): void;
   expire(ex: InboundExchange): void;
+  terminate(ex: InboundExchange, reason: unknown, status: number): void;
 }
 
 export const State = { New: 0, Queued: 1, Running: 2, Refused: 3, Done: 4 } as const;
@@ -111,6 +112,17 @@ export class InboundExchange implements InboundMesh, InboundScope {
 
   remaining(): number {
     return Math.max(0, this.deadline - this.clock.now());
+  }
+
+  /**
+   * Ends the exchange now, whatever the application is doing: aborts the signal with `reason`,
+   * answers `status` when no response head was sent (else destroys the response stream: the
+   * HTTP/1.1 connection, or the HTTP/2 stream), records `status`, and frees the admission slot.
+   * The deadline, a client that went away (HTTP/2 RST_STREAM, a closed session) and a drain past
+   * its timeout all end an exchange through here. Idempotent.
+   */
+  terminate(reason: unknown, status: number): void {
+    this.owner.terminate(this, reason, status);
   }
 
   cancel(reason: unknown): void {

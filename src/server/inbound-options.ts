@@ -1,5 +1,7 @@
 import { DEFAULT_ADAPTIVE_CONCURRENCY } from '../config/defaults.js';
 import type { AdaptiveConcurrencyConfig, InboundConfig } from '../config/types.js';
+import { MAX_TIMER_MS } from './client-timeouts.js';
+import { MAX_DEADLINE_MS } from './deadline-header.js';
 import type { InboundLimits } from './inbound-stack.js';
 
 /**
@@ -54,10 +56,12 @@ export function inboundSettings(cfg: InboundConfig, o: InboundOverrides = {}): I
     if (!(a.window > 0)) throw new RangeError(`adaptiveConcurrency.window must be above 0 ms, got ${a.window}`);
     adaptiveConcurrency = a;
   }
-  const timeout = o.timeout ?? cfg.timeout;
-  if (timeout !== undefined && !(timeout > 0)) throw new RangeError(`timeout must be above 0 ms, got ${timeout}`);
-  const drainTimeout = o.drainTimeout ?? cfg.drainTimeout;
-  if (!(drainTimeout >= 0)) throw new RangeError(`drainTimeout must be 0 ms or more, got ${drainTimeout}`);
+  // A deadline longer than a Node timer holds would make its timer spin: options past it are refused,
+  // and the config's (bounded by its schema) cut to it.
+  if (o.timeout !== undefined && !(o.timeout > 0 && o.timeout <= MAX_DEADLINE_MS)) throw new RangeError(`timeout must be above 0 ms and at most ${MAX_DEADLINE_MS} ms, got ${o.timeout}`);
+  const timeout = o.timeout ?? (cfg.timeout === undefined ? undefined : Math.min(cfg.timeout, MAX_DEADLINE_MS));
+  if (o.drainTimeout !== undefined && !(o.drainTimeout >= 0 && o.drainTimeout <= MAX_TIMER_MS)) throw new RangeError(`drainTimeout must be from 0 to ${MAX_TIMER_MS} ms, got ${o.drainTimeout}`);
+  const drainTimeout = Math.min(o.drainTimeout ?? cfg.drainTimeout, MAX_TIMER_MS);
   return { maxConcurrent, maxQueue, rateLimit, adaptiveConcurrency, timeout, drainTimeout };
 }
 

@@ -40,7 +40,8 @@ export interface InboundRuntimeOptions {
 
 /** Something that drains on shutdown: a listener of `mesh.serve`. */
 export interface Drainable {
-  drain(): Promise<void>;
+  /** `closeApp`: the workload is stopping, so the served application is closed too once drained (Fastify). */
+  drain(closeApp?: boolean): Promise<void>;
 }
 
 interface StackEntry {
@@ -154,7 +155,7 @@ export class InboundRuntime {
     this.#draining = true;
     this.#unsubscribe?.();
     const timeoutMs = this.#config().drainTimeout;
-    const work: Promise<void>[] = [...this.#served].map((d) => d.drain());
+    const work: Promise<void>[] = [...this.#served].map((d) => d.drain(true));
     for (const [stack, entry] of this.#stacks) {
       if (entry.served) continue;
       stack.beginDrain();

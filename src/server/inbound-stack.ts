@@ -1,9 +1,11 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { DeadlineExceededError, inboundScope, MeshError, MeshHeaders, type Clock, type Logger, type MeshErrorCode } from '../core/index.js';
 import type { AdaptiveConcurrencyConfig } from '../config/types.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import { parseDeadlineHeader } from './deadline-header.js';
 import { GradientLimit } from './gradient-limit.js';
+import { callerKey, isMeshCaller, loadReportDue } from './mesh-caller.js';
+import { answer, closeWhenLast, endResponse, setHeader } from './inbound-answer.js';
 import { ExchangeList, InboundExchange, State, type ExchangeOwner, type InboundRequest, type InboundResponse, type InboundTarget } from './inbound-exchange.js';
 import type { LoadReporter } from './load-reporter.js';
 import { RateLimiter, type RateLimitSettings } from './rate-limiter.js';
@@ -43,6 +45,11 @@ export interface InboundEnv {
 
 const kExchange = Symbol('inmesh.exchange');
 type Tagged = { [kExchange]?: InboundExchange };
+
+/** The exchange a response belongs to, if the stack saw its request. */
+export function exchangeOf(res: InboundResponse): InboundExchange | undefined {
+  return (res as Tagged)[kExchange];
+}
 
 /** The ms a shed caller is asked to wait: short, since another endpoint or a moment later will likely do. */
 const OVERLOAD_RETRY_AFTER_MS = 1000;
@@ -192,8 +199,27 @@ export class InboundStack implements ExchangeOwner {
       ex.cancel(new DeadlineExceededError('the deadline passed while the request waited for a slot'));
       this.#refuse(ex, 504, 'MESH_ERR_DEADLINE_EXCEEDED', 'the deadline passed while the request waited for a slot', 'deadline', undefined);
     } else if (ex.state === State.Running) {
-      ex.cancel(new DeadlineExceededError('the deadline of the inbound request passed'));
+      this.terminate(ex, new DeadlineExceededError('the deadline of the inbound request passed'), 504);
     }
+  }
+
+  /** See `InboundExchange.terminate`: the one path that ends an exchange the application has not finished. */
+  terminate(ex: InboundExchange, reason: unknown, status: number): void {
+    const state = ex.state;
+    if (state !== State.Running && state !== State.Queued) return;
+    const now = this.#env.clock.now();
+    if (ex.timer !== undefined) {
+      this.#env.wheel.cancel(ex.timer);
+      ex.timer = undefined;
+    }
+    if (state === State.Running) this.#running.remove(ex);
+    else this.#queue.remove(ex);
+    ex.state = State.Done;
+    ex.cancel(reason);
+    this.#env.metrics.observe(ex.req.method, ex.target.routeOf ? ex.target.routeOf(ex) : ex.route, status, (now - ex.startedAt) / 1000);
+    endResponse(ex, reason, status);
+    this.#pump(now);
+    if (this.#idleWaiters.length > 0 && this.#running.size === 0 && this.#queue.size === 0) this.#wakeIdle();
   }
 
   /**
@@ -203,8 +229,16 @@ export class InboundStack implements ExchangeOwner {
    */
   beginDrain(): void {
     this.#draining = true;
-    for (let ex = this.#running.head; ex; ex = ex.next) closeAfter(ex);
+    for (let ex = this.#running.head; ex; ex = ex.next) closeWhenLast(ex, this.#laterOnSocket);
   }
+
+  /** Whether the client sent another request on `ex`'s connection after it (pipelining): one admitted later, or queued. */
+  readonly #laterOnSocket = (ex: InboundExchange): boolean => {
+    const socket = ex.req.socket;
+    for (let other = ex.state === State.Running ? ex.next : undefined; other; other = other.next) if (other.req.socket === socket) return true;
+    for (let other = this.#queue.head; other; other = other.next) if (other !== ex && other.req.socket === socket) return true;
+    return false;
+  };
 
   /** Resolves when nothing is running or queued. */
   idle(): Promise<void> {
@@ -212,10 +246,10 @@ export class InboundStack implements ExchangeOwner {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Past the drain timeout: cancels what still runs, so handlers that watch the signal stop. */
+  /** Past the drain timeout: ends what is still running or queued with 503 (see `terminate`). */
   abort(reason: unknown): void {
-    for (let ex = this.#running.head; ex; ex = ex.next) ex.cancel(reason);
-    for (let ex = this.#queue.head; ex; ex = ex.next) ex.cancel(reason);
+    while (this.#queue.head) this.terminate(this.#queue.head, reason, 503);
+    while (this.#running.head) this.terminate(this.#running.head, reason, 503);
   }
 
   #start(ex: InboundExchange, now: number): void {
@@ -223,14 +257,8 @@ export class InboundStack implements ExchangeOwner {
     ex.admittedAt = now;
     ex.runningAtStart = this.#running.size;
     this.#running.push(ex);
-    // One load report per connection every LOAD_REPORT_EVERY_MS is as fresh as clients use it
-    // (they keep one for 5 s); formatting and validating the header on every response cost ~0.5 µs.
-    const socket = ex.req.socket as (object & { [kLoadSentAt]?: number }) | undefined;
-    if (!socket || !(now - (socket[kLoadSentAt] ?? -Infinity) < LOAD_REPORT_EVERY_MS)) {
-      if (socket) socket[kLoadSentAt] = now;
-      setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
-    }
-    if (this.#draining) closeAfter(ex);
+    if (loadReportDue(ex, now)) setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
+    if (this.#draining) closeWhenLast(ex, this.#laterOnSocket);
     if (ex.deadline !== Infinity && ex.timer === undefined) ex.timer = this.#env.wheel.schedule(ex.deadline, onDeadline, ex);
     if (this.#env.propagates()) inboundScope.run(ex, runApplication, ex);
     else runApplication(ex);
@@ -248,20 +276,13 @@ export class InboundStack implements ExchangeOwner {
     ex.state = State.Refused;
     if (reason) this.#env.metrics.rejected(reason);
     const body = refusalBody(code, message);
-    const headers: OutgoingHttpHeaders = {
-      'content-type': 'application/json; charset=utf-8',
-      [MeshHeaders.load]: this.#env.load.value(this.#running.size + this.#queue.size, this.#env.clock.now()),
-    };
+    const headers: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
+    if (isMeshCaller(ex)) headers[MeshHeaders.load] = this.#env.load.value(this.#running.size + this.#queue.size, this.#env.clock.now());
     // Refused before the application saw it: safe for the client to send elsewhere.
     if (reason) headers[MeshHeaders.rejected] = '1';
     if (retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(retryAfterMs);
     if (this.#draining && ex.req.httpVersionMajor === 1) headers.connection = 'close';
-    const res = ex.res;
-    if (res.headersSent || res.destroyed) return;
-    // An adapter (Fastify) sends through its framework, which sets the length itself.
-    if (ex.target.reject) return ex.target.reject(ex.a, ex.b, status, headers, body);
-    headers['content-length'] = Buffer.byteLength(body);
-    (res as ServerResponse).writeHead(status, headers).end(body);
+    answer(ex, status, headers, body);
   }
 
   #wakeIdle(): void {
@@ -270,9 +291,6 @@ export class InboundStack implements ExchangeOwner {
     for (const w of waiters) w();
   }
 }
-
-const kLoadSentAt = Symbol('inmesh.loadSentAt');
-const LOAD_REPORT_EVERY_MS = 100;
 
 function runApplication(ex: InboundExchange): void {
   ex.target.run(ex.a, ex.b);
@@ -285,25 +303,4 @@ function onResponseClose(this: InboundResponse): void {
 
 function onDeadline(ex: InboundExchange): void {
   ex.owner.expire(ex);
-}
-
-/** The rate-limit key of a caller: its verified identity, else (plaintext) its address. */
-function callerKey(ex: InboundExchange): string {
-  return ex.peer ?? ex.req.socket?.remoteAddress ?? '';
-}
-
-/** Asks an HTTP/1.1 client to close the connection after this response (HTTP/2 drains with GOAWAY instead). */
-function closeAfter(ex: InboundExchange): void {
-  if (ex.req.httpVersionMajor === 1 && !ex.res.headersSent) setHeader(ex, 'connection', 'close');
-}
-
-/**
- * Adds a response header through the adapter (Fastify: `reply.header`, kept in Fastify's own
- * header object) or on the raw response. A raw `setHeader` before Fastify's
- * `writeHead(status, headers)` would send Node down its slow path, re-validating every header
- * Fastify passes: measured at 2 µs per request.
- */
-function setHeader(ex: InboundExchange, name: string, value: string): void {
-  if (ex.target.header) ex.target.header(ex.a, ex.b, name, value);
-  else ex.res.setHeader(name, value);
 }

@@ -6,6 +6,8 @@ import type { Logger } from '../core/index.js';
 import { answerClientError } from './client-error.js';
 import { h2RequestGate } from './h2-request-gate.js';
 import { guardSession, MAX_CONCURRENT_STREAMS, RESET_BURST, RESET_RATE } from './h2-session-guard.js';
+import { connectionsCheckingInterval, type ClientTimeouts } from './client-timeouts.js';
+import { guardHttp1, PARSER_HEADER_COUNT } from './http1-guard.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -20,8 +22,8 @@ export interface ListenerOptions {
   readonly http2: boolean;
   /** Largest request head accepted (bytes); bigger ones get 431. Default Node's 16 KiB. */
   readonly maxHeaderSize?: number;
-  /** How long an idle HTTP/1.1 keep-alive connection stays open (ms). Default Node's 5 s. */
-  readonly keepAliveTimeout?: number;
+  /** HTTP/1.1: how long a client has to send a head and a whole request, and how long an idle connection stays (ms). */
+  readonly timeouts: ClientTimeouts;
   readonly onRequest: (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
   readonly log: Logger;
 }
@@ -70,8 +72,13 @@ export class Listener {
 
   static async listen(o: ListenerOptions): Promise<Listener> {
     const maxHeaderSize = o.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
-    const http1 = createHttpServer({ maxHeaderSize, noDelay: true }, o.onRequest);
-    if (o.keepAliveTimeout !== undefined) http1.keepAliveTimeout = o.keepAliveTimeout;
+    const t = o.timeouts;
+    const http1 = createHttpServer(
+      { maxHeaderSize, noDelay: true, headersTimeout: t.headersTimeout, requestTimeout: t.requestTimeout, connectionsCheckingInterval: connectionsCheckingInterval(t) },
+      guardHttp1(o.onRequest),
+    );
+    http1.keepAliveTimeout = t.keepAliveTimeout;
+    http1.maxHeadersCount = PARSER_HEADER_COUNT;
     http1.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, maxHeaderSize, o.log));
     const http2 = createH2Server({ settings: { maxHeaderListSize: maxHeaderSize, maxConcurrentStreams: MAX_CONCURRENT_STREAMS } });
     if (o.http2) http2.on('request', h2RequestGate(maxHeaderSize, o.onRequest));
@@ -104,21 +111,20 @@ export class Listener {
   }
 
   /**
-   * Closes the listening socket; idle HTTP/1.1 connections are closed, HTTP/2 sessions get
-   * GOAWAY (streams already open finish), and connections that have sent nothing are dropped.
-   * Busy HTTP/1.1 connections close after their response (the stack marks it `connection: close`).
+   * Closes the listening socket and sends HTTP/2 sessions GOAWAY (streams already open finish).
+   * Open HTTP/1.1 connections stay: a request the client already sent on one is served, and its
+   * response says `connection: close` (the stack marks it); `closeIdle` ends the rest.
    */
   stopAccepting(): void {
     if (!this.#accepting) return;
     this.#accepting = false;
     this.#front.close();
-    for (const s of this.#sniffing) s.destroy();
     for (const session of this.#sessions) session.close();
-    this.closeIdle();
   }
 
-  /** Closes HTTP/1.1 connections that are between requests. */
+  /** Closes HTTP/1.1 connections that are between requests, and connections that have sent nothing. */
   closeIdle(): void {
+    for (const s of this.#sniffing) s.destroy();
     this.http1.closeIdleConnections();
   }
 
@@ -131,6 +137,7 @@ export class Listener {
   /** Past the drain timeout: drops every connection. */
   destroy(): void {
     this.stopAccepting();
+    this.closeIdle();
     for (const session of this.#sessions) session.destroy();
     for (const s of this.#sockets) s.destroy();
   }

@@ -7,10 +7,13 @@ import type { InboundRequest, InboundResponse, InboundTarget } from './inbound-e
 import type { InboundOverrides } from './inbound-options.js';
 import type { InboundRuntime } from './inbound-runtime.js';
 import type { InboundStack } from './inbound-stack.js';
+import { clientTimeouts } from './client-timeouts.js';
 import { Listener } from './listener.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { Registrar, ServedInstance } from './registrar.js';
 import { within } from './within.js';
+import { closeFastify, drainServer } from './drain-server.js';
+import type { Drainable } from './inbound-runtime.js';
 
 export interface ServeOptions extends InboundOverrides {
   /** Default: mesh.yaml `inbound.port` (0 picks a free port). */
@@ -25,8 +28,12 @@ export interface ServeOptions extends InboundOverrides {
   readonly http2?: boolean;
   /** Largest request head in bytes (default 16 KiB); larger ones get 431. */
   readonly maxHeaderSize?: number;
-  /** Idle HTTP/1.1 keep-alive timeout in ms (default Node's 5 s). */
+  /** Idle HTTP/1.1 keep-alive timeout in ms. Default: mesh.yaml `inbound.keepAliveTimeout` (5 s). */
   readonly keepAliveTimeout?: number;
+  /** How long an HTTP/1.1 client has to send a request's head, in ms (then 408). Default: `inbound.headersTimeout` (10 s). */
+  readonly headersTimeout?: number;
+  /** How long an HTTP/1.1 client has to send a whole request, in ms (then 408). Default: `inbound.requestTimeout` (300 s). */
+  readonly requestTimeout?: number;
   /** Where this instance is announced (default: the mesh's registrar, a no-op until the control registry). */
   readonly registrar?: Registrar;
   /** The application's readiness checks by name: `/readyz` passes only when each does. */
@@ -46,7 +53,8 @@ export interface MeshServer {
   readonly httpServer: Server;
   /**
    * Drains this server: deregister, stop accepting, finish in-flight requests (up to the drain
-   * timeout). The application stays yours: a Fastify instance is not closed (call `app.close()`).
+   * timeout). The application stays yours: a Fastify instance is not closed (call `app.close()`);
+   * `mesh.close()` and the shutdown signal do close it, after the drain, so its onClose hooks run.
    */
   close(): Promise<void>;
 }
@@ -72,6 +80,7 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
   const port = o.port ?? cfg.port;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
   const settings = runtime.settings(o);
+  const timeouts = clientTimeouts(cfg, o);
 
   let stack: InboundStack;
   let onRequest: (req: InboundRequest, res: InboundResponse) => void;
@@ -111,7 +120,7 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
       port,
       http2,
       maxHeaderSize: o.maxHeaderSize,
-      keepAliveTimeout: o.keepAliveTimeout,
+      timeouts,
       onRequest,
       log: runtime.log,
     });
@@ -132,25 +141,18 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
   await registration.first();
 
   let draining: Promise<void> | undefined;
-  const drainable = {
-    drain: () => (draining ??= (async () => {
-      const { clock, log } = runtime;
-      const startedAt = clock.now();
-      stack.beginDrain();
-      await registration.withdraw(settings.drainTimeout);
-      listener.stopAccepting();
-      const left = settings.drainTimeout - (clock.now() - startedAt);
-      if (!(await within(Promise.all([stack.idle(), listener.closed()]), left, clock))) {
-        log.warn('drain timeout: dropping requests still in flight', { service: runtime.service, running: stack.running, queued: stack.queued, connections: listener.connections });
-        stack.abort(new MeshError('MESH_ERR_CLOSED', `the server stopped: drain timeout of ${settings.drainTimeout} ms passed`));
-        listener.destroy();
-        await listener.closed();
-      }
-      listener.dispose();
-      untrack();
-      for (const remove of removeChecks) remove();
-      runtime.releaseStack(stack);
-    })()),
+  let appClosed: Promise<void> | undefined;
+  const drainable: Drainable = {
+    drain(closeApp = false) {
+      draining ??= drainServer({ runtime, stack, listener, registration, drainTimeout: settings.drainTimeout, keepAliveTimeout: timeouts.keepAliveTimeout }).then(() => {
+        untrack();
+        for (const remove of removeChecks) remove();
+        runtime.releaseStack(stack);
+      });
+      // The workload is stopping: a Fastify app closes too, once drained, so its onClose hooks run.
+      if (!closeApp || kind !== 'fastify') return draining;
+      return draining.then(() => (appClosed ??= closeFastify(app as FastifyLike, runtime.log)));
+    },
   };
   const untrack = runtime.track(drainable);
   return {

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/index.js';
+import { MAX_TIMER_MS } from './client-timeouts.js';
 
 /**
  * Waits for `work` at most `ms` on `clock`: true when it finished in time, false when the time
@@ -9,7 +10,8 @@ import type { Clock } from '../core/index.js';
  */
 export function within(work: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = clock.setTimeout(() => resolve(false), Math.max(0, ms));
+    // Past 2^31-1 ms a Node timer fires after 1 ms; such a wait is as good as endless, so it is cut to the longest one.
+    const timer = clock.setTimeout(() => resolve(false), Math.min(MAX_TIMER_MS, Math.max(0, ms)));
     const done = () => {
       clock.clearTimeout(timer);
       resolve(true);

@@ -13,10 +13,13 @@ export function transport(pools: { readonly pool: Pool }, address: string, clock
   const now = () => clock.now();
   /**
    * The options for this attempt: the caller's, plus the remaining budget when the call has a
-   * deadline (capped at what a timer can wait, and always in plain digits).
+   * deadline (capped at what a timer can wait, and always in plain digits), or, with no deadline,
+   * the mesh-caller mark.
    */
   const optionsFor = (req: HttpRequest, ctx: CallContext, at: number): Dispatcher.DispatchOptions =>
-    ctx.deadline === Infinity ? req.opts : { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.deadline, String(Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(ctx.deadline - at))))) };
+    ctx.deadline === Infinity
+      ? { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.caller, '1') }
+      : { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.deadline, String(Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(ctx.deadline - at))))) };
   const plain: Service<HttpRequest, HttpResponse> = function transport(req, ctx) {
     return new Promise<HttpResponse>((resolve, reject) => {
       pools.pool.dispatch(optionsFor(req, ctx, ctx.deadline === Infinity ? 0 : clock.now()), new AttemptHandler(address, ctx, resolve, reject) as never);

@@ -199,7 +199,7 @@ describe('adapters for apps that own their listener', () => {
     app.get('/ping', async (request) => ({ service: request.mesh.service, inScope: currentInboundScope() === request.mesh }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
-    const res = await get(`http://127.0.0.1:${port}/ping`);
+    const res = await get(`http://127.0.0.1:${port}/ping`, { headers: { 'inmesh-caller': '1' } });
     expect(JSON.parse(res.body)).toEqual({ service: 'orders', inScope: true });
     expect(String(res.headers['inmesh-load'])).toMatch(/^inflight=1;/);
   });

@@ -29,7 +29,7 @@ describe('admission control on mesh.serve', () => {
     const pool = new Pool(served.url, { connections: 10 });
     closers.push(() => pool.close());
     const answers: Answer[] = [];
-    const burst = Array.from({ length: 10 }, () => get(`${served.url}/`, { dispatcher: pool }).then((a) => answers.push(a)));
+    const burst = Array.from({ length: 10 }, () => get(`${served.url}/`, { dispatcher: pool, headers: { 'inmesh-caller': '1' } }).then((a) => answers.push(a)));
     // The shed ones answer at once; the rest wait at the gate (3 running, 2 queued).
     await waitFor(() => answers.length === 5 && entered === 3, 5000, '5 refusals and 3 running');
     expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 503, 503]);

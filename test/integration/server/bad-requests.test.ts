@@ -7,7 +7,15 @@ let mesh: Mesh;
 let served: MeshServer;
 beforeAll(async () => {
   mesh = await serverMesh();
-  served = await mesh.serve((req, res) => res.end(`ok ${req.url}`));
+  served = await mesh.serve((req, res) => {
+    if (req.url === '/slow-huge') setTimeout(() => res.end('late'), 30);
+    else if (req.url === '/echo') {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += String(d)));
+      req.on('error', () => undefined);
+      req.on('end', () => res.end(body));
+    } else res.end(`ok ${req.url}`);
+  });
 });
 afterAll(() => mesh.close());
 
@@ -86,5 +94,57 @@ describe('bad requests get a clear 4xx and the server stays up', () => {
     });
     expect(parse(answer).status).toBe(200);
     expect(answer).toContain('ok /split');
+  });
+});
+
+describe('a huge deadline from a caller', () => {
+  it('is capped: no timer overflows (Node would fire it after 1 ms, over and over)', async () => {
+    const overflows: string[] = [];
+    const onWarning = (w: Error) => {
+      if (w.name === 'TimeoutOverflowWarning') overflows.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const res = await get(`${served.url}/slow-huge`, { headers: { 'inmesh-deadline-ms': '999999999999999' } });
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(overflows).toEqual([]);
+  });
+});
+
+describe('what the HTTP/1.1 parser lets through', () => {
+  it('a body that breaks its framing after a valid head: 400, not a reset with nothing', async () => {
+    const a = parse(await raw('POST /echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n'));
+    expect(a.status).toBe(400);
+    expect(a.headers).toContain('connection: close');
+    expect(errorCode(a.body)).toBe('MESH_ERR_BAD_REQUEST');
+    expect(a.body).toMatch(/request body is malformed/);
+    expect(await mesh.metrics.getSingleMetricAsString('http_server_request_duration_seconds')).toMatch(/http_response_status_code="400"/);
+    await stillServes();
+  });
+
+  it('GET / HTTP/2.0 (and HTTP/0.9) on the HTTP/1.1 parser: 505, the application never sees it', async () => {
+    for (const version of ['2.0', '0.9']) {
+      const a = parse(await raw(`GET /v HTTP/${version}\r\nhost: x\r\n\r\n`));
+      expect(a.status, version).toBe(505);
+      expect(errorCode(a.body)).toBe('MESH_ERR_BAD_REQUEST');
+      expect(a.body).not.toContain('ok /v');
+    }
+    await stillServes();
+  });
+
+  it('more than 1000 header fields: 431 rather than dropping the rest (a deadline header among them)', async () => {
+    let fields = '';
+    for (let i = 0; i < 1100; i++) fields += `h${i}: 1\r\n`;
+    const a = parse(await raw(`GET / HTTP/1.1\r\nhost: x\r\n${fields}inmesh-deadline-ms: 1\r\n\r\n`));
+    expect(a.status).toBe(431);
+    expect(a.body).toMatch(/more than 1000 header fields/);
+    let few = '';
+    for (let i = 0; i < 990; i++) few += `h${i}: 1\r\n`;
+    expect(parse(await raw(`GET /many HTTP/1.1\r\nhost: x\r\nconnection: close\r\n${few}\r\n`)).status).toBe(200);
+    await stillServes();
   });
 });

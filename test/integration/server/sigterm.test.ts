@@ -76,4 +76,23 @@ describe('shutdown on a signal', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+
+  it("SIGTERM on a served Fastify app: the drain ends with fastify.close(), so its onClose hooks run", async () => {
+    const child = fork(new URL('./fixtures/fastify-sigterm-server.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += String(d)));
+    try {
+      await waitFor(() => out.includes('\n'), 15_000, 'the child to listen');
+      const port = Number(out.split('\n')[0]);
+      const res = await get(`http://127.0.0.1:${port}/`);
+      expect(res.status).toBe(200);
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(out.split('\n').slice(1)).toEqual(['onClose ran', 'exit 0', '']);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
 });

@@ -84,7 +84,7 @@ describe('parseMeshConfig on valid files', () => {
       control: undefined,
       authorization: {},
       admin: { port: undefined, host: '127.0.0.1' },
-      inbound: { port: 0, host: '127.0.0.1', maxConcurrent: undefined, maxQueue: 0, rateLimit: undefined, adaptiveConcurrency: undefined, timeout: undefined, drainTimeout: 10_000 },
+      inbound: { port: 0, host: '127.0.0.1', maxConcurrent: undefined, maxQueue: 0, rateLimit: undefined, adaptiveConcurrency: undefined, timeout: undefined, drainTimeout: 10_000, headersTimeout: 10_000, requestTimeout: 300_000, keepAliveTimeout: 5_000 },
       telemetry: { tracing: { exporter: 'none', endpoint: undefined, sampleRatio: 0.1 }, accessLog: false },
     });
   });

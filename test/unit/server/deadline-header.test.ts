@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeadlineHeader } from '../../../src/server/deadline-header.js';
+import { MAX_DEADLINE_MS, parseDeadlineHeader } from '../../../src/server/deadline-header.js';
 
 describe('parseDeadlineHeader', () => {
   it('reads whole milliseconds', () => {
@@ -17,7 +17,10 @@ describe('parseDeadlineHeader', () => {
     expect(parseDeadlineHeader('1234567890123456')).toBe(-1);
   });
 
-  it('caps long budgets so that clock arithmetic stays exact', () => {
-    expect(parseDeadlineHeader('999999999999999')).toBe(1e12);
+  it('caps long budgets below what a Node timer can hold (2^31-1 ms), so that no timer overflows to 1 ms', () => {
+    expect(parseDeadlineHeader('999999999999999')).toBe(MAX_DEADLINE_MS);
+    expect(parseDeadlineHeader('2147483652')).toBe(MAX_DEADLINE_MS);
+    expect(MAX_DEADLINE_MS).toBeLessThan(2 ** 31 - 1 - 1000);
+    expect(parseDeadlineHeader(String(MAX_DEADLINE_MS - 1))).toBe(MAX_DEADLINE_MS - 1);
   });
 });

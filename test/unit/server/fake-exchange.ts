@@ -54,6 +54,12 @@ export class FakeResponse extends EventEmitter {
     return this;
   }
 
+  /** What Node's `res.destroy()` does: the stream (HTTP/1.1: the connection) goes. */
+  destroy(): this {
+    if (!this.destroyed) this.disconnect();
+    return this;
+  }
+
   /** The client went away before the response ended. */
   disconnect(): void {
     this.destroyed = true;

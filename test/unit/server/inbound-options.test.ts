@@ -32,5 +32,9 @@ describe('inboundSettings', () => {
     expect(() => inboundSettings(DEFAULT_INBOUND, { rateLimit: { rps: -1 } })).toThrow(/rateLimit.rps/);
     expect(() => inboundSettings(DEFAULT_INBOUND, { adaptiveConcurrency: { minLimit: 50, initialLimit: 10 } })).toThrow(/minLimit/);
     expect(() => inboundSettings(DEFAULT_INBOUND, { timeout: 0 })).toThrow(/timeout/);
+    // Longer than a Node timer holds: the timer would fire after 1 ms.
+    expect(() => inboundSettings(DEFAULT_INBOUND, { timeout: 2 ** 31 })).toThrow(/timeout must be above 0 ms and at most/);
+    expect(() => inboundSettings(DEFAULT_INBOUND, { drainTimeout: 2 ** 31 })).toThrow(/drainTimeout must be from 0 to/);
+    expect(inboundSettings({ ...DEFAULT_INBOUND, timeout: 2 ** 40, drainTimeout: 2 ** 40 })).toMatchObject({ timeout: 2_000_000_000, drainTimeout: 2 ** 31 - 1 });
   });
 });

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { inboundScope, isMeshError } from '../../../src/core/index.js';
 import { harness } from './fake-exchange.js';
 
+/** What a mesh client's call with no deadline carries. */
+const MESH = { 'inmesh-caller': '1' };
+
 describe('InboundStack: deadline and scope', () => {
   it("runs the application inside the inbound scope, with the caller's budget as an absolute deadline", () => {
     const h = harness({}, () => inboundScope.getStore());
@@ -29,11 +32,20 @@ describe('InboundStack: deadline and scope', () => {
   it('reports load on a connection at most every 100 ms, as fresh as clients use it', () => {
     const h = harness();
     const socket = { remoteAddress: '10.0.0.9' };
-    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBe('inflight=1;elu=0.250');
-    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBeUndefined();
-    expect(h.send().res.headers['inmesh-load']).toBeDefined(); // another connection
+    expect(h.send(MESH, { socket }).res.headers['inmesh-load']).toBe('inflight=1;elu=0.250');
+    expect(h.send(MESH, { socket }).res.headers['inmesh-load']).toBeUndefined();
+    expect(h.send(MESH).res.headers['inmesh-load']).toBeDefined(); // another connection
     h.clock.advance(100);
-    expect(h.send({}, { socket }).res.headers['inmesh-load']).toBeDefined();
+    expect(h.send(MESH, { socket }).res.headers['inmesh-load']).toBeDefined();
+  });
+
+  it('reports load to mesh callers only (a deadline or the caller mark), not to curl', () => {
+    const h = harness({ maxConcurrent: 1 });
+    expect(h.send().res.headers['inmesh-load']).toBeUndefined();
+    expect(h.send().res.headers['inmesh-load']).toBeUndefined(); // a refusal says nothing of the load either
+    const h2 = harness();
+    expect(h2.send({ 'inmesh-deadline-ms': '500' }).res.headers['inmesh-load']).toBe('inflight=1;elu=0.250');
+    expect(h2.send({ 'inmesh-caller': '1' }).res.headers['inmesh-load']).toBe('inflight=2;elu=0.250');
   });
 
   it('caps the deadline with its own timeout, also when the caller sent none', () => {
@@ -64,17 +76,30 @@ describe('InboundStack: deadline and scope', () => {
     expect(h.seen).toHaveLength(1);
   });
 
-  it('aborts the signal of a running request at its deadline, leaving the response to the application', () => {
-    const h = harness();
+  it('at its deadline a running request ends: signal aborted, 504 with connection: close, slot freed', () => {
+    const h = harness({ maxConcurrent: 1 });
     const { req, res } = h.send({ 'inmesh-deadline-ms': '100' });
     const signal = req.mesh!.signal;
     h.clock.advance(99);
     expect(signal.aborted).toBe(false);
+    expect(h.send().res.statusCode).toBe(503); // the one slot is taken
     h.clock.advance(1);
     expect(signal.aborted).toBe(true);
     expect(isMeshError(signal.reason) && signal.reason.code).toBe('MESH_ERR_DEADLINE_EXCEEDED');
-    expect(res.headersSent).toBe(false);
+    expect([res.statusCode, res.headers.connection, res.json().error.code]).toEqual([504, 'close', 'MESH_ERR_DEADLINE_EXCEEDED']);
     expect(req.mesh!.remaining()).toBe(0);
+    expect(h.stack.running).toBe(0);
+    h.send();
+    expect([h.seen.length, h.stack.running]).toEqual([2, 1]); // a fresh request takes the slot
+  });
+
+  it('at its deadline a response whose head went out is destroyed, and the slot freed', () => {
+    const h = harness({ maxConcurrent: 1 });
+    const { res } = h.send({ 'inmesh-deadline-ms': '100' });
+    res.writeHead(200); // the application started answering, then stalled
+    h.clock.advance(100);
+    expect([res.destroyed, res.statusCode]).toEqual([true, 200]);
+    expect(h.stack.running).toBe(0);
   });
 
   it('cancels a request whose client went away, and frees its slot', () => {
@@ -102,7 +127,7 @@ describe('InboundStack: deadline and scope', () => {
 describe('InboundStack: admission', () => {
   it('runs maxConcurrent, queues maxQueue, and sheds the rest with 503, retry-after and inmesh-rejected', async () => {
     const h = harness({ maxConcurrent: 2, maxQueue: 1 });
-    const sent = Array.from({ length: 5 }, () => h.send());
+    const sent = Array.from({ length: 5 }, () => h.send(MESH));
     expect(h.seen).toHaveLength(2);
     expect(h.stack.queued).toBe(1);
     const shed = sent.filter((s) => s.res.statusCode === 503);
@@ -208,10 +233,26 @@ describe('InboundStack: drain', () => {
     const h2 = h.send({}, { http2: true });
     h.stack.beginDrain();
     const after = h.send();
+    for (const x of [before, h2, after]) x.res.writeHead(200);
     expect(before.res.headers.connection).toBe('close');
     expect(after.res.headers.connection).toBe('close');
     expect(h2.res.headers.connection).toBeUndefined();
     expect(h.seen).toHaveLength(3); // requests still arriving are served
+  });
+
+  it('with pipelining only the last request on a connection says close: Node would drop the ones behind it', () => {
+    const h = harness();
+    const socket = { remoteAddress: '10.0.0.7' };
+    const first = h.send({}, { socket });
+    h.stack.beginDrain();
+    const second = h.send({}, { socket });
+    const other = h.send();
+    first.res.writeHead(200);
+    expect(first.res.headers.connection).toBeUndefined(); // the second was already sent on it
+    first.res.end();
+    second.res.writeHead(200);
+    other.res.writeHead(200);
+    expect([second.res.headers.connection, other.res.headers.connection]).toEqual(['close', 'close']);
   });
 
   it('resolves idle() once the last request ends, and cancels the rest on abort', async () => {
