@@ -138,12 +138,13 @@ describe('what the HTTP/1.1 parser lets through', () => {
 
   it('more than 1000 header fields: 431 rather than dropping the rest (a deadline header among them)', async () => {
     let fields = '';
-    for (let i = 0; i < 1100; i++) fields += `h${i}: 1\r\n`;
+    for (let i = 0; i < 1010; i++) fields += `h${i}:1\r\n`;
     const a = parse(await raw(`GET / HTTP/1.1\r\nhost: x\r\n${fields}inmesh-deadline-ms: 1\r\n\r\n`));
     expect(a.status).toBe(431);
-    expect(a.body).toMatch(/more than 1000 header fields/);
+    // Node 20 keeps the fields and the guard refuses them; later parsers refuse an overlong field list themselves.
+    expect(a.body).toMatch(/MESH_ERR_BAD_REQUEST.*(more than 1000 header fields|request headers larger than)/);
     let few = '';
-    for (let i = 0; i < 990; i++) few += `h${i}: 1\r\n`;
+    for (let i = 0; i < 990; i++) few += `h${i}:1\r\n`;
     expect(parse(await raw(`GET /many HTTP/1.1\r\nhost: x\r\nconnection: close\r\n${few}\r\n`)).status).toBe(200);
     await stillServes();
   });
