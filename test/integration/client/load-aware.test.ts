@@ -45,8 +45,9 @@ describe('load-aware balancing', () => {
     mesh = await createMesh({ service: 'checkout', config: { services: { orders: { tls: 'none', endpoints: [junk.address, halfBusy.address] } } } });
     await calls(mesh, 1000);
     expect(junk.hits() + halfBusy.hits()).toBe(1000);
-    // Read as elu=1 it would cost 10× the half-busy one; ignored, it costs half as much.
-    expect(junk.hits()).toBeGreaterThan(halfBusy.hits());
+    // Read as elu=1 it would cost 10× the half-busy one and get only the odd probe; ignored, it
+    // costs half as much. Probes of the other endpoint can even the split, so ask for a fair share.
+    expect(junk.hits()).toBeGreaterThanOrEqual(400);
   });
 
   it('penalises an endpoint that answers 503 with retry-after, so others take the traffic', async () => {
