@@ -1,0 +1,55 @@
+// The client under test, in its own (pinned) process: raw undici Pool.request or mesh.request
+// to one server. Answers { op: 'run', concurrency, count, maxMs } with the load's figures and
+// its own CPU (process.cpuUsage) over exactly the load loop.
+import { Pool } from 'undici';
+import { distIndexUrl } from './dist-url.js';
+import { closedLoop } from './load-loop.js';
+
+const [kind, port] = [process.argv[2], Number(process.argv[3])];
+const CONNECTIONS = 64;
+
+async function makeCall() {
+  if (kind === 'undici') {
+    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNECTIONS, keepAliveTimeout: 120_000 });
+    return async () => {
+      const r = await pool.request({ path: '/', method: 'GET' });
+      await r.body.dump();
+      if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
+    };
+  }
+  if (kind === 'mesh') {
+    const { createMesh } = await import(distIndexUrl());
+    const mesh = await createMesh({
+      service: 'bench-client',
+      watch: false,
+      shutdown: false,
+      config: { identity: { mode: 'none' }, services: { hello: { endpoints: [`127.0.0.1:${port}`], tls: 'none', connections: CONNECTIONS } } },
+    });
+    await mesh.ready();
+    return async () => {
+      const r = await mesh.request('http://hello/');
+      await r.body.dump();
+      if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
+    };
+  }
+  throw new Error(`unknown client kind ${kind}`);
+}
+
+process.on('disconnect', () => process.exit(0));
+try {
+  const call = await makeCall();
+  process.on('message', async (m) => {
+    try {
+      const c0 = process.cpuUsage();
+      const res = await closedLoop(call, m);
+      const c = process.cpuUsage(c0);
+      process.send({ ...res, clientCpuUs: c.user + c.system });
+    } catch (err) {
+      process.send({ error: String(err?.stack ?? err) });
+    }
+  });
+  process.send({ ready: true });
+} catch (err) {
+  process.send({ error: String(err?.stack ?? err) });
+  process.exit(1);
+}

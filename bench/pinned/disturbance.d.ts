@@ -1,0 +1,6 @@
+export const DISTURBANCE_THRESHOLD: number;
+export function othersUsage(o: { busyTicks: number; measuredTicks: number; elapsedMs: number; hz: number; threshold?: number }): {
+  othersTicks: number;
+  shareOfCore: number;
+  disturbed: boolean;
+};

@@ -1,0 +1,17 @@
+// Whether something other than the processes we measure used the CPU during a window.
+
+/** Others may use up to this share of one core during a window before the row is flagged. */
+export const DISTURBANCE_THRESHOLD = 0.1;
+
+/**
+ * `busyTicks`: the machine's busy ticks over the window (/proc/stat, all cores); `measuredTicks`:
+ * the ticks of every process we started or are (client, servers, proxies, this process);
+ * `elapsedMs`: the window's length. Returns the others' ticks and their share of one core.
+ * Tick counts are rounded per process, so a small negative remainder is clamped to zero.
+ */
+export function othersUsage({ busyTicks, measuredTicks, elapsedMs, hz, threshold = DISTURBANCE_THRESHOLD }) {
+  const others = Math.max(0, busyTicks - measuredTicks);
+  const windowTicks = (elapsedMs / 1000) * hz;
+  const shareOfCore = windowTicks > 0 ? others / windowTicks : 0;
+  return { othersTicks: others, shareOfCore, disturbed: shareOfCore > threshold };
+}

@@ -1,0 +1,36 @@
+// Fastify plain, through mesh.serve, and through mesh.serve with a destination configured (the
+// inbound scope is entered), loaded by autocannon -c 64 pinned to the client's core.
+import { startNodeChild, stop, SERVER_CORE } from './processes.js';
+import { measureWindow } from './window.js';
+import { runInterleaved } from './interleave.js';
+import { runAutocannon } from './http-load.js';
+
+export const FASTIFY_CONNECTIONS = 64;
+const SERVER_SCRIPT = new URL('./server-child.js', import.meta.url).pathname;
+const MODES = [
+  { id: 'plain', label: 'plain Fastify', mode: 'fastify' },
+  { id: 'mesh', label: 'Fastify via mesh.serve', mode: 'fastify-mesh' },
+  { id: 'dest', label: 'mesh.serve + a destination', mode: 'fastify-dest' },
+];
+
+export async function runFastifyGroup({ opts, windows }) {
+  const cases = [];
+  try {
+    for (const m of MODES) {
+      const { child, info } = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, [m.mode]);
+      cases.push({ ...m, child, port: info.port });
+    }
+    const load = (c, count) => runAutocannon({ port: c.port, connections: FASTIFY_CONNECTIONS, count, maxMs: opts.maxMs });
+    for (const c of cases) await load(c, opts.warmup);
+    const measure = async (c) => {
+      const w = await measureWindow({ server: c.child.pid }, () => load(c, opts.count));
+      if (w.result.errors) throw new Error(`${c.label}: ${w.result.errors} errors`);
+      const { n, rps, p50, p99 } = w.result;
+      return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
+    };
+    const rows = await runInterleaved({ group: 'fastify', cases, points: [FASTIFY_CONNECTIONS], reps: opts.reps, measure, windows });
+    return { rows, skipped: [] };
+  } finally {
+    await Promise.all(cases.map((c) => stop(c.child)));
+  }
+}

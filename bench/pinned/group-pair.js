@@ -1,0 +1,70 @@
+// Client and server in separate pinned processes: raw undici and mesh.request against node:http
+// and mesh.serve, and (nginx group) raw undici through the two-nginx sidecar pair.
+import { startNodeChild, ask, stop, CLIENT_CORE } from './processes.js';
+import { measureWindow } from './window.js';
+import { runInterleaved } from './interleave.js';
+import { hasNginx, startNginxPair } from './nginx-pair.js';
+
+export const CONCURRENCIES = [1, 16, 64];
+export const PAIR_CASES = {
+  direct: { label: 'undici → node:http', kind: 'undici', server: 'node' },
+  undiciMesh: { label: 'undici → mesh.serve', kind: 'undici', server: 'mesh' },
+  meshNode: { label: 'mesh.request → node:http', kind: 'mesh', server: 'node' },
+  meshMesh: { label: 'mesh.request → mesh.serve', kind: 'mesh', server: 'mesh' },
+  nginx: { label: 'undici → nginx → nginx → node:http', kind: 'undici', server: 'nginx' },
+};
+const CLIENT_SCRIPT = new URL('./client-child.js', import.meta.url).pathname;
+
+/** `servers`: { node: {pid, port}, mesh: {pid, port} }. Returns { rows, skipped }. */
+export async function runPairGroup({ groups, servers, opts, windows }) {
+  const ids = new Set();
+  if (groups.includes('client')) ['direct', 'undiciMesh', 'meshNode', 'meshMesh'].forEach((id) => ids.add(id));
+  let nginx;
+  const skipped = [];
+  if (groups.includes('nginx')) {
+    if (hasNginx()) {
+      ['direct', 'meshMesh', 'nginx'].forEach((id) => ids.add(id));
+      nginx = await startNginxPair(servers.node.port);
+      servers = { ...servers, nginx: { pid: servers.node.pid, port: nginx.port, proxies: nginx.pids } };
+    } else {
+      skipped.push('nginx: /usr/sbin/nginx is not installed (Debian: apt-get install nginx-light); the sidecar pair is not measured');
+      console.log(`warning: ${skipped.at(-1)}`);
+    }
+  }
+  const cases = [];
+  try {
+    for (const id of Object.keys(PAIR_CASES).filter((k) => ids.has(k))) {
+      const spec = PAIR_CASES[id];
+      const server = servers[spec.server];
+      const { child } = await startNodeChild(CLIENT_CORE, CLIENT_SCRIPT, [spec.kind, String(server.port)]);
+      cases.push({ id, label: spec.label, child, server });
+    }
+    for (const c of cases) await ask(c.child, { concurrency: 64, count: opts.warmup, maxMs: opts.maxMs }, opts.maxMs + 30000);
+    const measure = async (c, concurrency) => {
+      const pids = { client: c.child.pid, server: c.server.pid, ...(c.server.proxies ?? {}) };
+      const count = concurrency === 1 ? Math.max(1, Math.round(opts.count / 4)) : opts.count;
+      const w = await measureWindow(pids, () => ask(c.child, { concurrency, count, maxMs: opts.maxMs }, opts.maxMs + 30000));
+      const n = w.result.n;
+      const proxyUs = c.server.proxies ? (w.cpuUs.nginxA + w.cpuUs.nginxB) / n : 0;
+      const rec = {
+        n,
+        rps: w.result.rps,
+        p50: w.result.p50,
+        p99: w.result.p99,
+        clientUs: w.result.clientCpuUs / n,
+        serverUs: w.cpuUs.server / n,
+        proxyUs,
+        othersShare: w.othersShare,
+        stealShare: w.stealShare,
+        disturbed: w.disturbed,
+      };
+      rec.totalUs = rec.clientUs + rec.serverUs + proxyUs;
+      return rec;
+    };
+    const rows = await runInterleaved({ group: 'pair', cases, points: CONCURRENCIES, reps: opts.reps, measure, windows });
+    return { rows, skipped };
+  } finally {
+    await Promise.all(cases.map((c) => stop(c.child)));
+    await nginx?.stop();
+  }
+}

@@ -1,0 +1,40 @@
+// Resident memory of fresh processes: bare node, node + undici, the mesh with one destination,
+// and the mesh after calls to 10 destinations (10 local servers in a process of their own).
+import { once } from 'node:events';
+import { startNodeChild, spawnPinned, stop, CLIENT_CORE, SERVER_CORE } from './processes.js';
+import { rotate, median } from './summary.js';
+
+const RSS_SCRIPT = new URL('./rss-child.js', import.meta.url).pathname;
+const FARM_SCRIPT = new URL('../backend-farm.js', import.meta.url).pathname;
+export const RSS_DESTINATIONS = 10;
+
+async function startFarm(n) {
+  const proc = spawnPinned(SERVER_CORE, process.execPath, [FARM_SCRIPT, JSON.stringify(Array.from({ length: n }, () => ({})))], { ipc: true });
+  const [chunk] = await once(proc.stdout, 'data');
+  return { proc, ports: JSON.parse(String(chunk).trim()) };
+}
+
+export async function runRssGroup({ opts }) {
+  const farm = await startFarm(RSS_DESTINATIONS);
+  const modes = [
+    { id: 'node', label: 'bare node', args: [] },
+    { id: 'undici', label: 'node + undici', args: [] },
+    { id: 'mesh', label: 'createMesh, 1 destination', args: [] },
+    { id: 'meshCalls', label: `after ${opts.rssCalls} calls to ${RSS_DESTINATIONS} destinations`, args: [JSON.stringify(farm.ports), String(opts.rssCalls)] },
+  ];
+  const modeArg = { node: 'node', undici: 'undici', mesh: 'mesh', meshCalls: 'mesh-calls' };
+  const raw = Object.fromEntries(modes.map((m) => [m.id, []]));
+  try {
+    for (let r = 0; r < opts.reps; r++) {
+      for (const m of rotate(modes, r)) {
+        const { child, info } = await startNodeChild(CLIENT_CORE, RSS_SCRIPT, [modeArg[m.id], ...m.args], { nodeArgs: ['--expose-gc'], timeoutMs: 90000 });
+        raw[m.id].push(info.rss / 2 ** 20);
+        await stop(child);
+      }
+    }
+  } finally {
+    await stop(farm.proc);
+  }
+  const rows = Object.fromEntries(modes.map((m) => [m.id, { label: m.label, rssMB: median(raw[m.id]), repsMB: raw[m.id] }]));
+  return { rows, skipped: [] };
+}

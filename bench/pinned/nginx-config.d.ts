@@ -1,0 +1,1 @@
+export function nginxConfig(o: { dir: string; name: string; port: number; upstreamPort: number }): string;

@@ -1,0 +1,13 @@
+export const GROUPS: string[];
+export interface BenchOptions {
+  reps: number;
+  count: number;
+  maxMs: number;
+  warmup: number;
+  only: string[];
+  json: string | undefined;
+  dist: string | undefined;
+  quick: boolean;
+  rssCalls: number;
+}
+export function parseOptions(argv: readonly string[]): BenchOptions;

@@ -1,0 +1,98 @@
+// The readable tables: one per group, ratios against the same run's baseline.
+import { ratio } from './summary.js';
+
+const n0 = (v) => (Number.isFinite(v) ? v.toFixed(0) : '-');
+const n1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
+const rx = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '-');
+const d1 = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(1)}` : '-');
+
+/** Prints rows as aligned columns; a row's label ends in '*' when a window of it was disturbed. */
+export function printTable(title, header, rows) {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
+  console.log(`\n${title}`);
+  for (const r of all) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+}
+
+const mark = (s) => (s.disturbed ? '*' : '');
+
+export function printPair(pair, cases, reps) {
+  const rows = [];
+  for (const c of [1, 16, 64]) {
+    const base = pair.direct?.[c];
+    for (const [id, label] of cases) {
+      const s = pair[id]?.[c];
+      if (!s) continue;
+      rows.push([
+        `${label}${mark(s)}`, c, n0(s.rps), rx(ratio(s.rps, base?.rps)), n1(s.p50), d1(s.p50 - base?.p50), n1(s.p99),
+        n1(s.clientUs), rx(ratio(s.clientUs, base?.clientUs)), n1(s.serverUs), rx(ratio(s.serverUs, base?.serverUs)),
+        s.proxyUs ? n1(s.proxyUs) : '-', n1(s.totalUs), rx(ratio(s.totalUs, base?.totalUs)),
+      ]);
+    }
+  }
+  printTable(
+    `client → server, pinned (client core 0, server core 1); median of ${reps} reps; × = against undici → node:http at the same concurrency`,
+    ['case', 'conc', 'req/s', '×', 'p50 µs', 'Δp50', 'p99 µs', 'client µs/req', '×', 'server µs/req', '×', 'proxies µs/req', 'total µs/req', '×'],
+    rows,
+  );
+}
+
+export function printSidecar(pair) {
+  const d = pair.direct;
+  const m = pair.meshMesh;
+  const g = pair.nginx;
+  if (!d || !g) return;
+  const rows = [1, 16, 64].map((c) => [
+    c, d1(m?.[c]?.p50 - d[c].p50), d1(g[c].p50 - d[c].p50), rx(ratio(m?.[c]?.rps, d[c].rps)), rx(ratio(g[c].rps, d[c].rps)),
+    rx(ratio(m?.[c]?.rps, g[c].rps)), rx(0.9 * ratio(d[c].rps, g[c].rps)), n1(d[c].totalUs), n1(m?.[c]?.totalUs), n1(g[c].totalUs),
+  ]);
+  printTable(
+    'the sidecar comparison: inmesh pair (mesh.request → mesh.serve) vs two nginx hops (undici → nginx A → nginx B → node:http); total CPU = client + server (+ both nginx)',
+    ['conc', 'mesh Δp50 µs', 'nginx Δp50 µs', 'mesh ×direct', 'nginx ×direct', 'mesh ×nginx', 'goal (0.9×direct/nginx)', 'direct CPU µs/req', 'mesh CPU µs/req', 'nginx pair CPU µs/req'],
+    rows,
+  );
+}
+
+export function printServer(server, pair, reps) {
+  const rows = [];
+  const wn = server.wrkNode?.[64];
+  const wm = server.wrkMesh?.[64];
+  if (wn && wm) {
+    rows.push([`wrk -c64 → node:http${mark(wn)}`, n0(wn.rps), n1(wn.serverUs), '']);
+    rows.push([`wrk -c64 → mesh.serve${mark(wm)}`, n0(wm.rps), n1(wm.serverUs), rx(ratio(wm.serverUs, wn.serverUs))]);
+  }
+  for (const [caller, nodeId, meshId] of [['undici', 'direct', 'undiciMesh'], ['mesh.request', 'meshNode', 'meshMesh']]) {
+    for (const c of [16, 64]) {
+      const a = pair[nodeId]?.[c];
+      const b = pair[meshId]?.[c];
+      if (!a || !b) continue;
+      rows.push([`${caller} c${c} → node:http${mark(a)}`, n0(a.rps), n1(a.serverUs), '']);
+      rows.push([`${caller} c${c} → mesh.serve${mark(b)}`, n0(b.rps), n1(b.serverUs), rx(ratio(b.serverUs, a.serverUs))]);
+    }
+  }
+  if (rows.length) printTable(`server CPU per request (/proc/<pid>/stat), median of ${reps} reps; × = mesh.serve against node:http with the same caller`, ['caller → server', 'req/s', 'server µs/req', '×'], rows);
+}
+
+export function printFastify(fastify, reps) {
+  const p = fastify.plain?.[64];
+  if (!p) return;
+  const rows = [['plain', 'plain Fastify'], ['mesh', 'Fastify via mesh.serve'], ['dest', 'mesh.serve + a destination']].map(([id, label]) => {
+    const s = fastify[id][64];
+    return [`${label}${mark(s)}`, n0(s.rps), rx(ratio(s.rps, p.rps)), n1(s.p50), n1(s.p99), n1(s.serverUs), rx(ratio(s.serverUs, p.serverUs)), rx(ratio(p.serverUs, s.serverUs))];
+  });
+  printTable(`Fastify hello, autocannon -c 64 pinned to core 0, server on core 1; median of ${reps} reps`, ['server', 'req/s', '×plain', 'p50 µs', 'p99 µs', 'server µs/req', '×plain', 'throughput by CPU'], rows);
+}
+
+export function printRss(rss, reps) {
+  if (!rss.node) return;
+  const rows = ['node', 'undici', 'mesh', 'meshCalls'].map((id) => {
+    const s = rss[id];
+    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), d1(s.rssMB - rss.node.rssMB), s.repsMB.map(n1).join(' ')];
+  });
+  printTable(`RSS after GC, fresh process each; median of ${reps} reps`, ['state', 'RSS MB', 'over node+undici', 'over bare node', 'reps'], rows);
+}
+
+export function printTargets(targets) {
+  const rows = targets.map((t) => [t.what, t.measured, t.target, t.met === null ? 'not measured' : t.met ? 'met' : 'NOT MET']);
+  printTable('targets (issue 8)', ['target', 'measured', 'goal', ''], rows);
+}

@@ -1,0 +1,64 @@
+// RSS of a fresh Node process after GC (run with --expose-gc), in one of these states:
+//   node        bare node
+//   undici      undici imported
+//   mesh        the library imported and createMesh with one destination (ready)
+//   mesh-calls  createMesh with 10 destinations (ports in argv) after `calls` calls spread over them
+// Sends { rss, heapUsed } in bytes.
+import { distIndexUrl } from './dist-url.js';
+
+const [mode, portsJson, callsArg] = process.argv.slice(2);
+const MAX_MS = 60_000;
+
+async function settle() {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc();
+    await new Promise((r) => setImmediate(r));
+  }
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heapUsed };
+}
+
+async function prepare() {
+  if (mode === 'node') return;
+  if (mode === 'undici') {
+    await import('undici');
+    return;
+  }
+  const { createMesh } = await import(distIndexUrl());
+  const config = (services) => ({ service: 'bench-rss', watch: false, shutdown: false, config: { identity: { mode: 'none' }, services } });
+  if (mode === 'mesh') {
+    const mesh = await createMesh(config({ inventory: { endpoints: ['127.0.0.1:9'], tls: 'none' } }));
+    await mesh.ready();
+    return mesh;
+  }
+  if (mode === 'mesh-calls') {
+    const ports = JSON.parse(portsJson);
+    const services = Object.fromEntries(ports.map((p, i) => [`svc-${i}`, { endpoints: [`127.0.0.1:${p}`], tls: 'none' }]));
+    const mesh = await createMesh(config(services));
+    await mesh.ready();
+    const calls = Number(callsArg);
+    const stopAt = performance.now() + MAX_MS;
+    let next = 0;
+    const worker = async () => {
+      while (next < calls && performance.now() < stopAt) {
+        const i = next++;
+        const r = await mesh.request(`http://svc-${i % ports.length}/`);
+        await r.body.dump();
+      }
+    };
+    await Promise.all(Array.from({ length: ports.length }, worker));
+    if (next < calls) throw new Error(`only ${next} of ${calls} calls within ${MAX_MS} ms`);
+    return mesh;
+  }
+  throw new Error(`unknown rss mode ${mode}`);
+}
+
+process.on('disconnect', () => process.exit(0));
+try {
+  if (!globalThis.gc) throw new Error('run with --expose-gc');
+  globalThis.keep = await prepare();
+  process.send(await settle());
+} catch (err) {
+  process.send({ error: String(err?.stack ?? err) });
+  process.exit(1);
+}

@@ -1,0 +1,64 @@
+// The server under test, in its own (pinned) process. Modes:
+//   node          node:http hello
+//   mesh          the same node:http handler through mesh.serve (identity none, no destinations)
+//   fastify       plain Fastify hello (app.listen)
+//   fastify-mesh  the same app through mesh.serve
+//   fastify-dest  through mesh.serve with a destination configured, so the inbound scope is entered
+// Sends { port } when listening; exits when the parent goes away.
+import { createServer } from 'node:http';
+import { distIndexUrl } from './dist-url.js';
+
+const mode = process.argv[2];
+const KEEP_ALIVE_MS = 120_000; // longer than any pause between windows, for every server alike
+const body = Buffer.from('{"hello":"world"}');
+const hello = (req, res) => {
+  req.resume();
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+  res.end(body);
+};
+
+async function meshOf(services = {}) {
+  const { createMesh } = await import(distIndexUrl());
+  return createMesh({ service: 'hello', watch: false, shutdown: false, config: { identity: { mode: 'none' }, services } });
+}
+
+async function fastifyApp() {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ keepAliveTimeout: KEEP_ALIVE_MS });
+  app.get('/', async () => ({ hello: 'world' }));
+  return app;
+}
+
+async function listen() {
+  switch (mode) {
+    case 'node': {
+      const server = createServer(hello);
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      return server.address().port;
+    }
+    case 'mesh':
+      return (await (await meshOf()).serve(hello, { port: 0, keepAliveTimeout: KEEP_ALIVE_MS })).port;
+    case 'fastify': {
+      const app = await fastifyApp();
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return app.server.address().port;
+    }
+    case 'fastify-mesh':
+    case 'fastify-dest': {
+      const services = mode === 'fastify-dest' ? { inventory: { endpoints: ['127.0.0.1:9'], tls: 'none' } } : {};
+      const mesh = await meshOf(services);
+      return (await mesh.serve(await fastifyApp(), { port: 0, keepAliveTimeout: KEEP_ALIVE_MS })).port;
+    }
+    default:
+      throw new Error(`unknown server mode ${mode}`);
+  }
+}
+
+process.on('disconnect', () => process.exit(0));
+try {
+  process.send({ port: await listen() });
+} catch (err) {
+  process.send({ error: String(err?.stack ?? err) });
+  process.exit(1);
+}

@@ -1,0 +1,29 @@
+// Summaries over repetitions and ratios against a baseline of the same run.
+
+export function median(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** The median of every numeric field over the repetitions; `disturbed` if any repetition was. */
+export function summarise(reps) {
+  const out = { reps: reps.length, disturbed: reps.filter((r) => r.disturbed).length };
+  const keys = new Set(reps.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === 'number')));
+  for (const k of keys) out[k] = median(reps.map((r) => r[k]));
+  return out;
+}
+
+/** subject / base, NaN when either is missing or the base is zero. */
+export function ratio(subject, base) {
+  return Number.isFinite(subject) && Number.isFinite(base) && base !== 0 ? subject / base : NaN;
+}
+
+/** Rotates `items` left by `by`: repetition r of a round-robin starts with a different case. */
+export function rotate(items, by) {
+  const n = items.length;
+  if (n === 0) return [];
+  const k = ((by % n) + n) % n;
+  return [...items.slice(k), ...items.slice(0, k)];
+}

@@ -1,0 +1,109 @@
+// The benchmark that measures what a sidecar comparison measures: client and server in separate
+// processes pinned to separate cores, repetitions interleaved, CPU µs per request of every
+// process, throughput and p50/p99, against raw undici → node:http in the same run; the same
+// traffic through two nginx hops; the server's CPU with wrk and Fastify callers; RSS; and
+// whether other processes disturbed each window.
+//
+// Usage: npm run bench -- [--reps 3] [--count 20000] [--seconds 6] [--quick]
+//        [--only client,server,nginx,fastify,rss] [--json out.json] [--dist DIR]
+import { writeFileSync } from 'node:fs';
+import { parseOptions } from './pinned/options.js';
+import { describeMachine } from './pinned/machine.js';
+import { pinning, startNodeChild, stopAll, stopChildrenOnExit, SERVER_CORE } from './pinned/processes.js';
+import { hasProcfs, clockTicks } from './pinned/proc-stat.js';
+import { DISTURBANCE_THRESHOLD } from './pinned/disturbance.js';
+import { runPairGroup } from './pinned/group-pair.js';
+import { runServerGroup } from './pinned/group-server.js';
+import { runFastifyGroup } from './pinned/group-fastify.js';
+import { runRssGroup } from './pinned/group-rss.js';
+import { evaluateTargets } from './pinned/targets.js';
+import { printPair, printSidecar, printServer, printFastify, printRss, printTargets } from './pinned/report.js';
+
+let opts;
+try {
+  opts = parseOptions(process.argv.slice(2));
+} catch (err) {
+  console.error(err.message);
+  process.exit(2);
+}
+if (!hasProcfs()) {
+  console.error('this benchmark reads CPU time from /proc (Linux only)');
+  process.exit(2);
+}
+if (opts.dist) process.env.INMESH_BENCH_DIST = opts.dist;
+stopChildrenOnExit();
+
+const started = performance.now();
+const machine = describeMachine();
+console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB; node ${machine.node}; kernel ${machine.kernel}; load average at start ${machine.loadavg.join(' ')}`);
+console.log(`library: ${opts.dist ?? 'dist/ of this checkout'}; groups: ${opts.only.join(', ')}; ${opts.reps} rep(s), ${opts.count} calls per window (a quarter at concurrency 1), each window at most ${opts.maxMs / 1000} s; CLK_TCK ${clockTicks()}`);
+if (pinning.ok) console.log('pinning: client and load tools on core 0, servers on core 1 (taskset)');
+else console.log(`warning: not pinned (${pinning.why}): client and server share cores, figures measure their contention too`);
+console.log(`a window is disturbed (*) when processes other than the measured ones use more than ${100 * DISTURBANCE_THRESHOLD}% of a core during it (/proc/stat)`);
+
+const SERVER_SCRIPT = new URL('./pinned/server-child.js', import.meta.url).pathname;
+const results = { machine, options: opts, pinned: pinning.ok, skipped: [], windows: [] };
+const windows = results.windows;
+
+async function main() {
+  const wants = (g) => opts.only.includes(g);
+  let servers;
+  if (wants('client') || wants('nginx') || wants('server')) {
+    const node = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['node']);
+    const mesh = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh']);
+    servers = { node: { pid: node.child.pid, port: node.info.port }, mesh: { pid: mesh.child.pid, port: mesh.info.port } };
+  }
+  if (wants('client') || wants('nginx')) {
+    console.log('\n[client/nginx] measuring...');
+    const r = await runPairGroup({ groups: opts.only, servers, opts, windows });
+    results.pair = r.rows;
+    results.skipped.push(...r.skipped);
+  }
+  if (wants('server')) {
+    console.log('\n[server] measuring...');
+    const r = await runServerGroup({ servers, opts, windows });
+    results.server = r.rows;
+    results.skipped.push(...r.skipped);
+  }
+  await stopAll();
+  if (wants('fastify')) {
+    console.log('\n[fastify] measuring...');
+    results.fastify = (await runFastifyGroup({ opts, windows })).rows;
+  }
+  if (wants('rss')) {
+    console.log('\n[rss] measuring...');
+    results.rss = (await runRssGroup({ opts })).rows;
+  }
+
+  if (results.pair) {
+    printPair(results.pair, [['direct', 'undici → node:http'], ['undiciMesh', 'undici → mesh.serve'], ['meshNode', 'mesh.request → node:http'], ['meshMesh', 'mesh.request → mesh.serve'], ['nginx', 'undici → nginx ×2 → node:http']], opts.reps);
+    printSidecar(results.pair);
+  }
+  if (results.server || results.pair) printServer(results.server ?? {}, results.pair ?? {}, opts.reps);
+  if (results.fastify) printFastify(results.fastify, opts.reps);
+  if (results.rss) printRss(results.rss, opts.reps);
+  results.targets = evaluateTargets(results);
+  printTargets(results.targets);
+
+  const rowKeys = new Set(windows.map((w) => `${w.group}/${w.case}/${w.point}`));
+  const disturbedKeys = new Set(windows.filter((w) => w.disturbed).map((w) => `${w.group}/${w.case}/${w.point}`));
+  results.disturbedRows = disturbedKeys.size;
+  results.rows = rowKeys.size;
+  results.seconds = (performance.now() - started) / 1000;
+  for (const s of results.skipped) console.log(`skipped: ${s}`);
+  console.log(`\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core (marked *)`);
+  console.log(`took ${results.seconds.toFixed(0)} s`);
+  if (opts.json) {
+    writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`figures written to ${opts.json}`);
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(`benchmark failed: ${err?.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
