@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseOptions } from './pinned/options.js';
 import { describeMachine } from './pinned/machine.js';
-import { pinning, startNodeChild, stopAll, stopChildrenOnExit, SERVER_CORE } from './pinned/processes.js';
+import { pinning, startNodeChild, stopAll, stopChildrenOnExit, spawnedPids, SERVER_CORE } from './pinned/processes.js';
 import { hasProcfs, clockTicks } from './pinned/proc-stat.js';
 import { DISTURBANCE_THRESHOLD } from './pinned/disturbance.js';
 import { runPairGroup } from './pinned/group-pair.js';
@@ -94,6 +94,7 @@ async function main() {
   console.log(`\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core (marked *)`);
   console.log(`took ${results.seconds.toFixed(0)} s`);
   if (opts.json) {
+    results.pids = spawnedPids();
     writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`figures written to ${opts.json}`);
   }

@@ -18,7 +18,10 @@ export async function waitForPort(port, timeoutMs, isAlive = () => true) {
   for (;;) {
     const ok = await new Promise((r) => {
       const sock = connect(port, '127.0.0.1');
-      sock.once('connect', () => sock.destroy() || r(true));
+      sock.once('connect', () => {
+        sock.destroy();
+        r(true);
+      });
       sock.once('error', () => r(false));
     });
     if (ok) return;

@@ -4,6 +4,7 @@ import { runInterleaved } from './interleave.js';
 import { hasWrk, runWrk } from './http-load.js';
 
 export const WRK_CONNECTIONS = 64;
+const WRK_MAX_RPS = 200_000;
 
 export async function runServerGroup({ servers, opts, windows }) {
   if (!hasWrk()) {
@@ -15,9 +16,11 @@ export async function runServerGroup({ servers, opts, windows }) {
     { id: 'wrkNode', label: 'wrk → node:http', server: servers.node },
     { id: 'wrkMesh', label: 'wrk → mesh.serve', server: servers.mesh },
   ];
-  for (const c of cases) await runWrk({ port: c.server.port, connections: WRK_CONNECTIONS, count: opts.warmup, maxMs: opts.maxMs });
+  // wrk runs for a duration; the count bound is a cap far above what one Node core serves (see http-load.js).
+  const load = (c, seconds) => runWrk({ port: c.server.port, connections: WRK_CONNECTIONS, seconds, cap: WRK_MAX_RPS * seconds });
+  for (const c of cases) await load(c, 1);
   const measure = async (c) => {
-    const w = await measureWindow({ server: c.server.pid }, () => runWrk({ port: c.server.port, connections: WRK_CONNECTIONS, count: opts.count, maxMs: opts.maxMs }));
+    const w = await measureWindow({ server: c.server.pid }, () => load(c, opts.loadSeconds));
     if (w.result.errors) throw new Error(`${c.label}: ${w.result.errors} errors`);
     const { n, rps, p50, p99 } = w.result;
     return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };

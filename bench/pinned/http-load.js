@@ -1,6 +1,7 @@
-// Load from outside Node's client stack, pinned to the client's core: wrk (-t1, stopped after
-// `count` responses by a script, and by -d) and autocannon (in a child, stopped by amount and by
-// a timer). Both also get a hard kill after the time bound.
+// Load from outside Node's client stack, pinned to the client's core: wrk (-t1 for `seconds`;
+// wrk always runs its full duration and reports rates over it, so the count bound is a cap that
+// a script enforces, and reaching it is an error) and autocannon (in a child, stopped by amount
+// and by a timer). Both also get a hard kill after the time bound.
 import { writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,15 +26,15 @@ function runToEnd(child, hardMs) {
 }
 
 let scriptDir;
-export async function runWrk({ port, connections, count, maxMs }) {
+export async function runWrk({ port, connections, seconds, cap }) {
   if (!scriptDir) {
     scriptDir = mkdtempSync(join(tmpdir(), 'inmesh-bench-wrk-'));
     writeFileSync(join(scriptDir, 'stop.lua'), WRK_STOP_SCRIPT);
     process.once('exit', () => rmSync(scriptDir, { recursive: true, force: true }));
   }
-  const seconds = Math.max(1, Math.ceil(maxMs / 1000));
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', join(scriptDir, 'stop.lua'), `http://127.0.0.1:${port}/`, '--', String(count)];
-  const res = parseWrkOutput(await runToEnd(spawnPinned(CLIENT_CORE, WRK, args), maxMs + 10000));
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', join(scriptDir, 'stop.lua'), `http://127.0.0.1:${port}/`, '--', String(cap)];
+  const res = parseWrkOutput(await runToEnd(spawnPinned(CLIENT_CORE, WRK, args), seconds * 1000 + 10000));
+  if (res.requests >= cap) throw new Error(`wrk reached its cap of ${cap} requests within ${seconds} s: its rate would be wrong`);
   return { n: res.requests, rps: res.rps, p50: res.p50, p99: res.p99, errors: res.errors + res.non2xx };
 }
 

@@ -26,9 +26,12 @@ async function startHop(dir, name, core, upstreamPort) {
 export async function startNginxPair(serverPort) {
   const dir = mkdtempSync(join(tmpdir(), 'inmesh-bench-nginx-'));
   const hops = [];
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  // Also on a signal or an error elsewhere, when stopPair is never reached.
+  process.once('exit', removeDir);
   const stopPair = async () => {
     await Promise.all(hops.map((h) => stop(h.proc)));
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
   };
   try {
     hops.push(await startHop(dir, 'b', SERVER_CORE, serverPort));

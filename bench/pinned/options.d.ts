@@ -4,6 +4,7 @@ export interface BenchOptions {
   count: number;
   maxMs: number;
   warmup: number;
+  loadSeconds: number;
   only: string[];
   json: string | undefined;
   dist: string | undefined;

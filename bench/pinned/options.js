@@ -6,10 +6,11 @@ const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S]
 
 /**
  * `count`: calls per window at concurrency 16 and 64 (a quarter of it at concurrency 1);
- * `maxMs`: the time bound of every window. `--quick` is a smoke run: tiny counts, one repetition.
+ * `maxMs`: the time bound of every window; `loadSeconds`: the length of a wrk window (wrk runs
+ * for a duration). `--quick` is a smoke run: tiny counts, one repetition.
  */
 export function parseOptions(argv) {
-  const o = { reps: 3, count: 20000, maxMs: 6000, warmup: 3000, only: [...GROUPS], json: undefined, dist: undefined, quick: false, rssCalls: 10000 };
+  const o = { reps: 3, count: 20000, maxMs: 6000, warmup: 3000, loadSeconds: 3, only: [...GROUPS], json: undefined, dist: undefined, quick: false, rssCalls: 10000 };
   const value = (i) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${argv[i]} needs a value\n${USAGE}`);
@@ -36,7 +37,7 @@ export function parseOptions(argv) {
     } else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else throw new Error(`unknown option ${a}\n${USAGE}`);
   }
-  if (o.quick) Object.assign(o, { reps: 1, count: 400, maxMs: 2000, warmup: 200, rssCalls: 200 });
+  if (o.quick) Object.assign(o, { reps: 1, count: 400, maxMs: 2000, warmup: 200, loadSeconds: 1, rssCalls: 200 });
   if (reps !== undefined) o.reps = reps;
   if (count !== undefined) o.count = count;
   if (seconds !== undefined) o.maxMs = seconds * 1000;

@@ -7,6 +7,10 @@ export const CLIENT_CORE = 0;
 export const SERVER_CORE = 1;
 
 const live = new Set();
+const spawned = [];
+
+/** Every PID this process started, so that a caller can check none is left. */
+export const spawnedPids = () => [...spawned];
 
 function detectPinning() {
   if (availableParallelism() < 2) return { ok: false, why: `only ${availableParallelism()} core(s)` };
@@ -27,6 +31,7 @@ export function spawnPinned(core, cmd, args, { ipc = false, stdout = 'pipe', env
   const [file, argv] = pinning.ok ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args];
   const child = spawn(file, argv, { stdio: ['ignore', stdout, 'pipe', ...(ipc ? ['ipc'] : [])], env: env ?? process.env });
   live.add(child);
+  spawned.push(child.pid);
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parsePidStat, parseSystemStat } from '../../bench/pinned/proc-stat.js';
+import { othersUsage } from '../../bench/pinned/disturbance.js';
+import { median, summarise, ratio, rotate } from '../../bench/pinned/summary.js';
+import { parseWrkOutput } from '../../bench/pinned/wrk-output.js';
+import { parseOptions } from '../../bench/pinned/options.js';
+import { nginxConfig } from '../../bench/pinned/nginx-config.js';
+
+// Fields 3.. of a /proc/<pid>/stat line: state, ppid, pgrp, session, tty, tpgid, flags, minflt,
+// cminflt, majflt, cmajflt, then utime (14), stime (15), cutime (16), cstime (17), priority...
+const tail = 'S 1 1 1 0 -1 4194304 98 0 0 0 123 45 6 7 20 0 1 0 261419 3133440 406';
+
+describe('parsePidStat', () => {
+  it('reads utime, stime, cutime and cstime after a plain name', () => {
+    expect(parsePidStat(`4020 (node) ${tail}`)).toMatchObject({ pid: 4020, comm: 'node', state: 'S', utime: 123, stime: 45, cutime: 6, cstime: 7 });
+  });
+
+  it('finds the fields after a name with spaces and parentheses in it', () => {
+    const s = parsePidStat(`77 (a (b) c) d) ${tail}\n`);
+    expect(s).toMatchObject({ pid: 77, comm: 'a (b) c) d', utime: 123, stime: 45, cutime: 6, cstime: 7 });
+  });
+
+  it("reads this process's own line", () => {
+    const s = parsePidStat(readFileSync('/proc/self/stat', 'utf8'));
+    expect(s.pid).toBe(process.pid);
+    expect(s.utime + s.stime).toBeGreaterThan(0);
+  });
+
+  it('refuses a line that is not one', () => {
+    expect(() => parsePidStat('garbage')).toThrow(/not a \/proc/);
+    expect(() => parsePidStat('1 (x) S 1 2')).toThrow(/field 14 missing/);
+  });
+});
+
+describe('parseSystemStat', () => {
+  it('counts user + nice + system as busy and reports steal apart', () => {
+    const s = parseSystemStat('cpu  8013 7 3678 509042 306 1 62 583 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n');
+    expect(s).toEqual({ busy: 8013 + 7 + 3678, idle: 509042 + 306, irq: 63, steal: 583 });
+  });
+});
+
+describe('othersUsage', () => {
+  it('flags a window where others used more than a tenth of a core', () => {
+    // 1 s at 100 ticks/s: the machine was busy 100 ticks, ours 80: others 20 ticks = 20% of a core.
+    expect(othersUsage({ busyTicks: 100, measuredTicks: 80, elapsedMs: 1000, hz: 100 })).toEqual({ othersTicks: 20, shareOfCore: 0.2, disturbed: true });
+  });
+
+  it('passes a window where others used less', () => {
+    const u = othersUsage({ busyTicks: 250, measuredTicks: 240, elapsedMs: 2000, hz: 100 });
+    expect(u.shareOfCore).toBeCloseTo(0.05);
+    expect(u.disturbed).toBe(false);
+  });
+
+  it('clamps the rounding of per-process ticks to no others at all', () => {
+    expect(othersUsage({ busyTicks: 98, measuredTicks: 100, elapsedMs: 1000, hz: 100 })).toMatchObject({ othersTicks: 0, disturbed: false });
+  });
+});
+
+describe('summary', () => {
+  it('takes the median of odd and even counts, ignoring missing figures', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([5, NaN])).toBe(5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('summarises every numeric field and counts disturbed repetitions', () => {
+    const s = summarise([
+      { rps: 100, p50: 9, disturbed: false },
+      { rps: 300, p50: 7, disturbed: true },
+      { rps: 200, p50: 8, disturbed: false },
+    ]);
+    expect(s).toEqual({ reps: 3, disturbed: 1, rps: 200, p50: 8 });
+  });
+
+  it('gives no ratio against a missing or zero base', () => {
+    expect(ratio(90, 100)).toBe(0.9);
+    expect(ratio(1, 0)).toBeNaN();
+    expect(ratio(1, Number.NaN)).toBeNaN();
+  });
+
+  it('rotates the order by one case per repetition', () => {
+    expect([0, 1, 2, 3].map((r) => rotate(['a', 'b', 'c'], r).join(''))).toEqual(['abc', 'bca', 'cab', 'abc']);
+  });
+});
+
+describe('parseWrkOutput', () => {
+  it('reads totals, rate, percentiles in their units, and errors', () => {
+    const text = `Running 2s test @ http://127.0.0.1:33809/
+  1 threads and 64 connections
+  Latency Distribution
+     50%  799.00us
+     75%   13.92ms
+     90%   26.68ms
+     99%    1.02s
+  5000 requests in 2.00s, 610.35KB read
+  Socket errors: connect 0, read 2, write 1, timeout 0
+  Non-2xx or 3xx responses: 3
+Requests/sec:   2499.83
+`;
+    expect(parseWrkOutput(text)).toEqual({ requests: 5000, seconds: 2, rps: 2499.83, p50: 799, p99: 1.02e6, errors: 3, non2xx: 3 });
+  });
+
+  it('refuses output without a summary', () => {
+    expect(() => parseWrkOutput('unable to connect to 127.0.0.1:1')).toThrow(/no summary/);
+  });
+});
+
+describe('parseOptions', () => {
+  it('defaults to every group, 3 reps', () => {
+    expect(parseOptions([])).toMatchObject({ reps: 3, only: ['client', 'server', 'nginx', 'fastify', 'rss'], quick: false });
+  });
+
+  it('makes --quick small and lets explicit options win', () => {
+    const o = parseOptions(['--quick', '--reps', '2', '--only', 'client,rss', '--json', 'x.json']);
+    expect(o).toMatchObject({ quick: true, reps: 2, count: 400, only: ['client', 'rss'], json: 'x.json' });
+  });
+
+  it('refuses unknown groups and options and bad numbers', () => {
+    expect(() => parseOptions(['--only', 'clients'])).toThrow(/unknown group clients/);
+    expect(() => parseOptions(['--fast'])).toThrow(/unknown option --fast/);
+    expect(() => parseOptions(['--reps', '0'])).toThrow(/positive integer/);
+    expect(() => parseOptions(['--json'])).toThrow(/needs a value/);
+  });
+});
+
+describe('nginxConfig', () => {
+  it('keeps every path in its dir and proxies with keep-alive to the upstream port', () => {
+    const conf = nginxConfig({ dir: '/tmp/d', name: 'a', port: 4001, upstreamPort: 4002 });
+    expect(conf).toContain('listen 127.0.0.1:4001;');
+    expect(conf).toContain('server 127.0.0.1:4002;');
+    expect(conf).toMatch(/keepalive \d+;/);
+    expect(conf).toContain('master_process off;');
+    const paths = [...conf.matchAll(/(?:pid|error_log|_temp_path) (\S+?)[;\s]/g)].map((m) => m[1]);
+    expect(paths.length).toBe(7);
+    for (const p of paths) expect(p.startsWith('/tmp/d/a-')).toBe(true);
+  });
+});
