@@ -132,7 +132,7 @@ describe('nginxConfig', () => {
     expect(conf).toContain('server 127.0.0.1:4002;');
     expect(conf).toMatch(/keepalive \d+;/);
     expect(conf).toContain('master_process off;');
-    const paths = [...conf.matchAll(/(?:pid|error_log|_temp_path) (\S+?)[;\s]/g)].map((m) => m[1]);
+    const paths = [...conf.matchAll(/(?:pid|error_log|_temp_path) (\S+?)[;\s]/g)].map((m) => m[1] ?? '');
     expect(paths.length).toBe(7);
     for (const p of paths) expect(p.startsWith('/tmp/d/a-')).toBe(true);
   });
