@@ -16,6 +16,7 @@ import { runPairGroup } from './pinned/group-pair.js';
 import { runServerGroup } from './pinned/group-server.js';
 import { runFastifyGroup } from './pinned/group-fastify.js';
 import { runRssGroup } from './pinned/group-rss.js';
+import { median } from './pinned/summary.js';
 import { evaluateTargets } from './pinned/targets.js';
 import { printPair, printSidecar, printServer, printFastify, printRss, printTargets } from './pinned/report.js';
 
@@ -91,7 +92,8 @@ async function main() {
   results.rows = rowKeys.size;
   results.seconds = (performance.now() - started) / 1000;
   for (const s of results.skipped) console.log(`skipped: ${s}`);
-  console.log(`\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core (marked *)`);
+  const others = median(windows.map((w) => w.othersShare));
+  console.log(`\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core (marked *); in the median window others used ${(100 * others).toFixed(0)}% of a core`);
   console.log(`took ${results.seconds.toFixed(0)} s`);
   if (opts.json) {
     results.pids = spawnedPids();

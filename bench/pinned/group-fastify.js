@@ -26,7 +26,7 @@ export async function runFastifyGroup({ opts, windows }) {
       const w = await measureWindow({ server: c.child.pid }, () => load(c, opts.count));
       if (w.result.errors) throw new Error(`${c.label}: ${w.result.errors} errors`);
       const { n, rps, p50, p99 } = w.result;
-      return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
+      return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, serverBusy: w.cpuUs.server / (w.elapsedMs * 1000), othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
     };
     const rows = await runInterleaved({ group: 'fastify', cases, points: [FASTIFY_CONNECTIONS], reps: opts.reps, measure, windows });
     return { rows, skipped: [] };

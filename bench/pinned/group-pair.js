@@ -54,6 +54,9 @@ export async function runPairGroup({ groups, servers, opts, windows }) {
         clientUs: w.result.clientCpuUs / n,
         serverUs: w.cpuUs.server / n,
         proxyUs,
+        // Shares of a core: whether the client or the server was the bottleneck of the window.
+        clientBusy: w.result.clientCpuUs / (w.result.seconds * 1e6),
+        serverBusy: w.cpuUs.server / (w.elapsedMs * 1000),
         othersShare: w.othersShare,
         stealShare: w.stealShare,
         disturbed: w.disturbed,

@@ -23,7 +23,7 @@ export async function runServerGroup({ servers, opts, windows }) {
     const w = await measureWindow({ server: c.server.pid }, () => load(c, opts.loadSeconds));
     if (w.result.errors) throw new Error(`${c.label}: ${w.result.errors} errors`);
     const { n, rps, p50, p99 } = w.result;
-    return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
+    return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, serverBusy: w.cpuUs.server / (w.elapsedMs * 1000), othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
   };
   const rows = await runInterleaved({ group: 'server', cases, points: [WRK_CONNECTIONS], reps: opts.reps, measure, windows });
   return { rows, skipped: [] };

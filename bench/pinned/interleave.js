@@ -16,7 +16,7 @@ export async function runInterleaved({ group, cases, points, reps, measure, wind
         raw[c.id].push(rec);
         windows.push({ group, case: c.id, point, rep: r + 1, ...rec });
         if (rec.disturbed) {
-          console.log(`  ! disturbed: ${group} ${c.label} @${point} rep ${r + 1}: other processes used ${(100 * rec.othersShare).toFixed(0)}% of a core`);
+          console.log(`  ! disturbed: ${group} ${c.label} @${point} rep ${r + 1}: other processes used ${(100 * rec.othersShare).toFixed(0)}% of a core${rec.stealShare > 0.05 ? `, the hypervisor took ${(100 * rec.stealShare).toFixed(0)}%` : ''}`);
         }
       }
     }

@@ -4,6 +4,7 @@ import { ratio } from './summary.js';
 const n0 = (v) => (Number.isFinite(v) ? v.toFixed(0) : '-');
 const n1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
 const rx = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '-');
+const pc = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : '-');
 const d1 = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(1)}` : '-');
 
 /** Prints rows as aligned columns; a row's label ends in '*' when a window of it was disturbed. */
@@ -26,13 +27,13 @@ export function printPair(pair, cases, reps) {
       rows.push([
         `${label}${mark(s)}`, c, n0(s.rps), rx(ratio(s.rps, base?.rps)), n1(s.p50), d1(s.p50 - base?.p50), n1(s.p99),
         n1(s.clientUs), rx(ratio(s.clientUs, base?.clientUs)), n1(s.serverUs), rx(ratio(s.serverUs, base?.serverUs)),
-        s.proxyUs ? n1(s.proxyUs) : '-', n1(s.totalUs), rx(ratio(s.totalUs, base?.totalUs)),
+        s.proxyUs ? n1(s.proxyUs) : '-', n1(s.totalUs), rx(ratio(s.totalUs, base?.totalUs)), pc(s.clientBusy), pc(s.serverBusy),
       ]);
     }
   }
   printTable(
-    `client → server, pinned (client core 0, server core 1); median of ${reps} reps; × = against undici → node:http at the same concurrency`,
-    ['case', 'conc', 'req/s', '×', 'p50 µs', 'Δp50', 'p99 µs', 'client µs/req', '×', 'server µs/req', '×', 'proxies µs/req', 'total µs/req', '×'],
+    `client → server, pinned (client core 0, server core 1); median of ${reps} reps; × = against undici → node:http at the same concurrency; busy = share of a core`,
+    ['case', 'conc', 'req/s', '×', 'p50 µs', 'Δp50', 'p99 µs', 'client µs/req', '×', 'server µs/req', '×', 'proxies µs/req', 'total µs/req', '×', 'client busy', 'server busy'],
     rows,
   );
 }
@@ -58,19 +59,19 @@ export function printServer(server, pair, reps) {
   const wn = server.wrkNode?.[64];
   const wm = server.wrkMesh?.[64];
   if (wn && wm) {
-    rows.push([`wrk -c64 → node:http${mark(wn)}`, n0(wn.rps), n1(wn.serverUs), '']);
-    rows.push([`wrk -c64 → mesh.serve${mark(wm)}`, n0(wm.rps), n1(wm.serverUs), rx(ratio(wm.serverUs, wn.serverUs))]);
+    rows.push([`wrk -c64 → node:http${mark(wn)}`, n0(wn.rps), n1(wn.serverUs), '', pc(wn.serverBusy)]);
+    rows.push([`wrk -c64 → mesh.serve${mark(wm)}`, n0(wm.rps), n1(wm.serverUs), rx(ratio(wm.serverUs, wn.serverUs)), pc(wm.serverBusy)]);
   }
   for (const [caller, nodeId, meshId] of [['undici', 'direct', 'undiciMesh'], ['mesh.request', 'meshNode', 'meshMesh']]) {
     for (const c of [16, 64]) {
       const a = pair[nodeId]?.[c];
       const b = pair[meshId]?.[c];
       if (!a || !b) continue;
-      rows.push([`${caller} c${c} → node:http${mark(a)}`, n0(a.rps), n1(a.serverUs), '']);
-      rows.push([`${caller} c${c} → mesh.serve${mark(b)}`, n0(b.rps), n1(b.serverUs), rx(ratio(b.serverUs, a.serverUs))]);
+      rows.push([`${caller} c${c} → node:http${mark(a)}`, n0(a.rps), n1(a.serverUs), '', pc(a.serverBusy)]);
+      rows.push([`${caller} c${c} → mesh.serve${mark(b)}`, n0(b.rps), n1(b.serverUs), rx(ratio(b.serverUs, a.serverUs)), pc(b.serverBusy)]);
     }
   }
-  if (rows.length) printTable(`server CPU per request (/proc/<pid>/stat), median of ${reps} reps; × = mesh.serve against node:http with the same caller`, ['caller → server', 'req/s', 'server µs/req', '×'], rows);
+  if (rows.length) printTable(`server CPU per request (/proc/<pid>/stat), median of ${reps} reps; × = mesh.serve against node:http with the same caller`, ['caller → server', 'req/s', 'server µs/req', '×', 'server busy'], rows);
 }
 
 export function printFastify(fastify, reps) {
@@ -78,18 +79,18 @@ export function printFastify(fastify, reps) {
   if (!p) return;
   const rows = [['plain', 'plain Fastify'], ['mesh', 'Fastify via mesh.serve'], ['dest', 'mesh.serve + a destination']].map(([id, label]) => {
     const s = fastify[id][64];
-    return [`${label}${mark(s)}`, n0(s.rps), rx(ratio(s.rps, p.rps)), n1(s.p50), n1(s.p99), n1(s.serverUs), rx(ratio(s.serverUs, p.serverUs)), rx(ratio(p.serverUs, s.serverUs))];
+    return [`${label}${mark(s)}`, n0(s.rps), rx(ratio(s.rps, p.rps)), n1(s.p50), n1(s.p99), n1(s.serverUs), rx(ratio(s.serverUs, p.serverUs)), rx(ratio(p.serverUs, s.serverUs)), pc(s.serverBusy)];
   });
-  printTable(`Fastify hello, autocannon -c 64 pinned to core 0, server on core 1; median of ${reps} reps`, ['server', 'req/s', '×plain', 'p50 µs', 'p99 µs', 'server µs/req', '×plain', 'throughput by CPU'], rows);
+  printTable(`Fastify hello, autocannon -c 64 pinned to core 0, server on core 1; median of ${reps} reps`, ['server', 'req/s', '×plain', 'p50 µs', 'p99 µs', 'server µs/req', '×plain', 'throughput by CPU', 'server busy'], rows);
 }
 
 export function printRss(rss, reps) {
   if (!rss.node) return;
   const rows = ['node', 'undici', 'mesh', 'meshCalls'].map((id) => {
     const s = rss[id];
-    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), d1(s.rssMB - rss.node.rssMB), s.repsMB.map(n1).join(' ')];
+    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), s.repsMB.map(n1).join(' ')];
   });
-  printTable(`RSS after GC, fresh process each; median of ${reps} reps`, ['state', 'RSS MB', 'over node+undici', 'over bare node', 'reps'], rows);
+  printTable(`RSS after GC, fresh process each; median of ${reps} reps`, ['state', 'RSS MB', 'over node+undici', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
 }
 
 export function printTargets(targets) {
