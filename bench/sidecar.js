@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseOptions } from './pinned/options.js';
 import { describeMachine } from './pinned/machine.js';
-import { pinning, startNodeChild, stopAll, stopChildrenOnExit, spawnedPids, SERVER_CORE } from './pinned/processes.js';
+import { pinning, startNodeChild, stopAll, stopChildrenOnExit, spawnedPids, isStopping, SERVER_CORE } from './pinned/processes.js';
 import { hasProcfs, clockTicks } from './pinned/proc-stat.js';
 import { DISTURBANCE_THRESHOLD } from './pinned/disturbance.js';
 import { runPairGroup } from './pinned/group-pair.js';
@@ -105,6 +105,7 @@ async function main() {
 try {
   await main();
 } catch (err) {
+  if (isStopping()) await new Promise(() => {}); // the signal handler exits once children are stopped
   console.error(`benchmark failed: ${err?.stack ?? err}`);
   process.exitCode = 1;
 } finally {

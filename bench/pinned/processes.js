@@ -7,6 +7,10 @@ export const CLIENT_CORE = 0;
 export const SERVER_CORE = 1;
 
 const live = new Set();
+let stopping = false;
+
+/** True once a signal asked the benchmark to stop (errors from killed children are expected then). */
+export const isStopping = () => stopping;
 const spawned = [];
 
 /** Every PID this process started, so that a caller can check none is left. */
@@ -104,11 +108,13 @@ export async function stopAll() {
 /** At exit (normal or not) no child is left behind; on a signal, stop them and exit. */
 export function stopChildrenOnExit(cleanups = []) {
   process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
+    // SIGTERM, not SIGKILL: the nginx keepers stop their nginx on it.
+    for (const c of live) c.kill('SIGTERM');
     for (const f of cleanups) f();
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, async () => {
+      stopping = true;
       console.error(`\n${sig}: stopping child processes`);
       await stopAll();
       process.exit(130);
