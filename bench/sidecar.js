@@ -93,7 +93,7 @@ async function main() {
   results.seconds = (performance.now() - started) / 1000;
   for (const s of results.skipped) console.log(`skipped: ${s}`);
   const others = median(windows.map((w) => w.othersShare));
-  console.log(`\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core (marked *); in the median window others used ${(100 * others).toFixed(0)}% of a core`);
+  if (windows.length) console.log(`\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core (marked *); in the median window others used ${(100 * others).toFixed(0)}% of a core`);
   console.log(`took ${results.seconds.toFixed(0)} s`);
   if (opts.json) {
     results.pids = spawnedPids();

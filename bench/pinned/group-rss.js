@@ -20,9 +20,10 @@ export async function runRssGroup({ opts }) {
     { id: 'node', label: 'bare node', args: [] },
     { id: 'undici', label: 'node + undici', args: [] },
     { id: 'mesh', label: 'createMesh, 1 destination', args: [] },
-    { id: 'meshCalls', label: `after ${opts.rssCalls} calls to ${RSS_DESTINATIONS} destinations`, args: [JSON.stringify(farm.ports), String(opts.rssCalls)] },
+    { id: 'undiciCalls', label: `undici, ${RSS_DESTINATIONS} Pools, after ${opts.rssCalls} calls`, args: [JSON.stringify(farm.ports), String(opts.rssCalls)] },
+    { id: 'meshCalls', label: `createMesh, ${RSS_DESTINATIONS} destinations, after ${opts.rssCalls} calls`, args: [JSON.stringify(farm.ports), String(opts.rssCalls)] },
   ];
-  const modeArg = { node: 'node', undici: 'undici', mesh: 'mesh', meshCalls: 'mesh-calls' };
+  const modeArg = { node: 'node', undici: 'undici', mesh: 'mesh', undiciCalls: 'undici-calls', meshCalls: 'mesh-calls' };
   const raw = Object.fromEntries(modes.map((m) => [m.id, []]));
   const heap = Object.fromEntries(modes.map((m) => [m.id, []]));
   try {

@@ -1,5 +1,6 @@
 // The readable tables: one per group, ratios against the same run's baseline.
 import { ratio } from './summary.js';
+import { RSS_DESTINATIONS } from './group-rss.js';
 
 const n0 = (v) => (Number.isFinite(v) ? v.toFixed(0) : '-');
 const n1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
@@ -86,11 +87,12 @@ export function printFastify(fastify, reps) {
 
 export function printRss(rss, reps) {
   if (!rss.node) return;
-  const rows = ['node', 'undici', 'mesh', 'meshCalls'].map((id) => {
+  const rows = ['node', 'undici', 'mesh', 'undiciCalls', 'meshCalls'].map((id) => {
     const s = rss[id];
-    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), s.repsMB.map(n1).join(' ')];
+    const sameCalls = id === 'meshCalls' ? d1(s.rssMB - rss.undiciCalls.rssMB) : '';
+    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), sameCalls, d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), s.repsMB.map(n1).join(' ')];
   });
-  printTable(`RSS after GC, fresh process each; median of ${reps} reps`, ['state', 'RSS MB', 'over node+undici', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
+  printTable(`RSS after GC, fresh process each; median of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
 }
 
 export function printTargets(targets) {

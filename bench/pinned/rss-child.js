@@ -3,6 +3,7 @@
 //   undici      undici imported
 //   mesh        the library imported and createMesh with one destination (ready)
 //   mesh-calls  createMesh with 10 destinations (ports in argv) after `calls` calls spread over them
+//   undici-calls  the same calls through one raw undici Pool per destination (what undici itself keeps)
 // Sends { rss, heapUsed } in bytes.
 import { distIndexUrl } from './dist-url.js';
 
@@ -18,11 +19,31 @@ async function settle() {
   return { rss, heapUsed };
 }
 
+async function callAll(ports, calls, call) {
+  const stopAt = performance.now() + MAX_MS;
+  let next = 0;
+  const worker = async () => {
+    while (next < calls && performance.now() < stopAt) {
+      const i = next++;
+      const r = await call(i % ports.length);
+      await r.body.dump();
+    }
+  };
+  await Promise.all(Array.from({ length: ports.length }, worker));
+  if (next < calls) throw new Error(`only ${next} of ${calls} calls within ${MAX_MS} ms`);
+}
+
 async function prepare() {
   if (mode === 'node') return;
   if (mode === 'undici') {
     await import('undici');
     return;
+  }
+  if (mode === 'undici-calls') {
+    const { Pool } = await import('undici');
+    const pools = JSON.parse(portsJson).map((p) => new Pool(`http://127.0.0.1:${p}`));
+    await callAll(pools, Number(callsArg), (i) => pools[i].request({ path: '/', method: 'GET' }));
+    return pools;
   }
   const { createMesh } = await import(distIndexUrl());
   const config = (services) => ({ service: 'bench-rss', watch: false, shutdown: false, config: { identity: { mode: 'none' }, services } });
@@ -36,18 +57,7 @@ async function prepare() {
     const services = Object.fromEntries(ports.map((p, i) => [`svc-${i}`, { endpoints: [`127.0.0.1:${p}`], tls: 'none' }]));
     const mesh = await createMesh(config(services));
     await mesh.ready();
-    const calls = Number(callsArg);
-    const stopAt = performance.now() + MAX_MS;
-    let next = 0;
-    const worker = async () => {
-      while (next < calls && performance.now() < stopAt) {
-        const i = next++;
-        const r = await mesh.request(`http://svc-${i % ports.length}/`);
-        await r.body.dump();
-      }
-    };
-    await Promise.all(Array.from({ length: ports.length }, worker));
-    if (next < calls) throw new Error(`only ${next} of ${calls} calls within ${MAX_MS} ms`);
+    await callAll(ports, Number(callsArg), (i) => mesh.request(`http://svc-${i}/`));
     return mesh;
   }
   throw new Error(`unknown rss mode ${mode}`);
