@@ -40,7 +40,7 @@ console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB
 console.log(`library: ${opts.dist ?? 'dist/ of this checkout'}; groups: ${opts.only.join(', ')}; ${opts.reps} rep(s), ${opts.count} calls per window (a quarter at concurrency 1), each window at most ${opts.maxMs / 1000} s; CLK_TCK ${clockTicks()}`);
 if (pinning.ok) console.log('pinning: client and load tools on core 0, servers on core 1 (taskset)');
 else console.log(`warning: not pinned (${pinning.why}): client and server share cores, figures measure their contention too`);
-console.log(`a window is disturbed (*) when processes other than the measured ones use more than ${100 * DISTURBANCE_THRESHOLD}% of a core during it (/proc/stat)`);
+console.log(`a window is disturbed when processes other than the measured ones use more than ${100 * DISTURBANCE_THRESHOLD}% of a core during it (/proc/stat); figures are medians of the undisturbed repetitions, * when every repetition was disturbed`);
 
 const SERVER_SCRIPT = new URL('./pinned/server-child.js', import.meta.url).pathname;
 const results = { machine, options: opts, pinned: pinning.ok, skipped: [], windows: [] };
@@ -69,7 +69,9 @@ async function main() {
   await stopAll();
   if (wants('fastify')) {
     console.log('\n[fastify] measuring...');
-    results.fastify = (await runFastifyGroup({ opts, windows })).rows;
+    const r = await runFastifyGroup({ opts, windows });
+    results.fastify = r.rows;
+    results.fastifyTool = r.tool;
   }
   if (wants('rss')) {
     console.log('\n[rss] measuring...');
@@ -81,19 +83,26 @@ async function main() {
     printSidecar(results.pair);
   }
   if (results.server || results.pair) printServer(results.server ?? {}, results.pair ?? {}, opts.reps);
-  if (results.fastify) printFastify(results.fastify, opts.reps);
+  if (results.fastify) printFastify(results.fastify, opts.reps, results.fastifyTool);
   if (results.rss) printRss(results.rss, opts.reps);
   results.targets = evaluateTargets(results);
   printTargets(results.targets);
 
   const rowKeys = new Set(windows.map((w) => `${w.group}/${w.case}/${w.point}`));
   const disturbedKeys = new Set(windows.filter((w) => w.disturbed).map((w) => `${w.group}/${w.case}/${w.point}`));
+  const allDisturbed = [...disturbedKeys].filter((k) => windows.every((w) => `${w.group}/${w.case}/${w.point}` !== k || w.disturbed));
   results.disturbedRows = disturbedKeys.size;
+  results.rowsFromDisturbedWindowsOnly = allDisturbed.length;
   results.rows = rowKeys.size;
   results.seconds = (performance.now() - started) / 1000;
   for (const s of results.skipped) console.log(`skipped: ${s}`);
   const others = median(windows.map((w) => w.othersShare));
-  if (windows.length) console.log(`\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core (marked *); in the median window others used ${(100 * others).toFixed(0)}% of a core`);
+  if (windows.length) {
+    console.log(
+      `\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core; ` +
+        `${allDisturbed.length} had no other window, so their figures are from disturbed ones (marked *); in the median window others used ${(100 * others).toFixed(0)}% of a core`,
+    );
+  }
   console.log(`took ${results.seconds.toFixed(0)} s`);
   if (opts.json) {
     results.pids = spawnedPids();

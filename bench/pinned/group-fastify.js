@@ -1,9 +1,11 @@
 // Fastify plain, through mesh.serve, and through mesh.serve with a destination configured (the
-// inbound scope is entered), loaded by autocannon -c 64 pinned to the client's core.
+// inbound scope is entered), loaded with 64 connections from the client's core: by wrk when it
+// is installed, since autocannon (Node, one core) saturates before a Fastify hello server does
+// and its throughput ratios then measure autocannon; or by autocannon (--fastify-tool autocannon).
 import { startNodeChild, stop, SERVER_CORE } from './processes.js';
 import { measureWindow } from './window.js';
 import { runInterleaved } from './interleave.js';
-import { runAutocannon } from './http-load.js';
+import { runAutocannon, runWrk, hasWrk } from './http-load.js';
 
 export const FASTIFY_CONNECTIONS = 64;
 const SERVER_SCRIPT = new URL('./server-child.js', import.meta.url).pathname;
@@ -14,22 +16,26 @@ const MODES = [
 ];
 
 export async function runFastifyGroup({ opts, windows }) {
+  const tool = opts.fastifyTool === 'wrk' && hasWrk() ? 'wrk' : 'autocannon';
   const cases = [];
   try {
     for (const m of MODES) {
       const { child, info } = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, [m.mode]);
       cases.push({ ...m, child, port: info.port });
     }
-    const load = (c, count) => runAutocannon({ port: c.port, connections: FASTIFY_CONNECTIONS, count, maxMs: opts.maxMs });
-    for (const c of cases) await load(c, opts.warmup);
+    const load =
+      tool === 'wrk'
+        ? (c, count, seconds) => runWrk({ port: c.port, connections: FASTIFY_CONNECTIONS, seconds, cap: 200_000 * seconds })
+        : (c, count) => runAutocannon({ port: c.port, connections: FASTIFY_CONNECTIONS, count, maxMs: opts.maxMs });
+    for (const c of cases) await load(c, opts.warmup, 1);
     const measure = async (c) => {
-      const w = await measureWindow({ server: c.child.pid }, () => load(c, opts.count));
+      const w = await measureWindow({ server: c.child.pid }, () => load(c, opts.count, opts.loadSeconds));
       if (w.result.errors) throw new Error(`${c.label}: ${w.result.errors} errors`);
       const { n, rps, p50, p99 } = w.result;
       return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, serverBusy: w.cpuUs.server / (w.elapsedMs * 1000), othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
     };
     const rows = await runInterleaved({ group: 'fastify', cases, points: [FASTIFY_CONNECTIONS], reps: opts.reps, measure, windows });
-    return { rows, skipped: [] };
+    return { rows, tool, skipped: [] };
   } finally {
     await Promise.all(cases.map((c) => stop(c.child)));
   }

@@ -9,6 +9,7 @@ export interface BenchOptions {
   json: string | undefined;
   dist: string | undefined;
   quick: boolean;
+  fastifyTool: 'wrk' | 'autocannon';
   rssCalls: number;
 }
 export function parseOptions(argv: readonly string[]): BenchOptions;

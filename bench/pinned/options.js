@@ -2,7 +2,7 @@
 
 export const GROUPS = ['client', 'server', 'nginx', 'fastify', 'rss'];
 
-const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S] [--quick] [--only ${GROUPS.join(',')}] [--json FILE] [--dist DIR]`;
+const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S] [--quick] [--only ${GROUPS.join(',')}] [--json FILE] [--dist DIR] [--fastify-tool wrk|autocannon]`;
 
 /**
  * `count`: calls per window at concurrency 16 and 64 (a quarter of it at concurrency 1);
@@ -10,7 +10,7 @@ const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S]
  * for a duration). `--quick` is a smoke run: tiny counts, one repetition.
  */
 export function parseOptions(argv) {
-  const o = { reps: 3, count: 20000, maxMs: 6000, warmup: 3000, loadSeconds: 3, only: [...GROUPS], json: undefined, dist: undefined, quick: false, rssCalls: 10000 };
+  const o = { reps: 3, count: 50000, maxMs: 5000, fastifyTool: 'wrk', warmup: 3000, loadSeconds: 3, only: [...GROUPS], json: undefined, dist: undefined, quick: false, rssCalls: 10000 };
   const value = (i) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${argv[i]} needs a value\n${USAGE}`);
@@ -30,6 +30,10 @@ export function parseOptions(argv) {
     else if (a === '--seconds') seconds = positive(i++);
     else if (a === '--json') o.json = value(i++);
     else if (a === '--dist') o.dist = value(i++);
+    else if (a === '--fastify-tool') {
+      o.fastifyTool = value(i++);
+      if (!['wrk', 'autocannon'].includes(o.fastifyTool)) throw new Error(`--fastify-tool is wrk or autocannon, got ${o.fastifyTool}`);
+    }
     else if (a === '--only') {
       o.only = value(i++).split(',').map((g) => g.trim()).filter(Boolean);
       const unknown = o.only.filter((g) => !GROUPS.includes(g));

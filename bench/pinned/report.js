@@ -16,7 +16,7 @@ export function printTable(title, header, rows) {
   for (const r of all) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
 }
 
-const mark = (s) => (s.disturbed ? '*' : '');
+const mark = (s) => (s.usedDisturbed ? '*' : '');
 
 export function printPair(pair, cases, reps) {
   const rows = [];
@@ -33,7 +33,7 @@ export function printPair(pair, cases, reps) {
     }
   }
   printTable(
-    `client → server, pinned (client core 0, server core 1); median of ${reps} reps; × = against undici → node:http at the same concurrency; busy = share of a core`,
+    `client → server, pinned (client core 0, server core 1); median of the undisturbed of ${reps} reps; × = against undici → node:http at the same concurrency; busy = share of a core`,
     ['case', 'conc', 'req/s', '×', 'p50 µs', 'Δp50', 'p99 µs', 'client µs/req', '×', 'server µs/req', '×', 'proxies µs/req', 'total µs/req', '×', 'client busy', 'server busy'],
     rows,
   );
@@ -72,17 +72,17 @@ export function printServer(server, pair, reps) {
       rows.push([`${caller} c${c} → mesh.serve${mark(b)}`, n0(b.rps), n1(b.serverUs), rx(ratio(b.serverUs, a.serverUs)), pc(b.serverBusy)]);
     }
   }
-  if (rows.length) printTable(`server CPU per request (/proc/<pid>/stat), median of ${reps} reps; × = mesh.serve against node:http with the same caller`, ['caller → server', 'req/s', 'server µs/req', '×', 'server busy'], rows);
+  if (rows.length) printTable(`server CPU per request (/proc/<pid>/stat), median of the undisturbed of ${reps} reps; × = mesh.serve against node:http with the same caller`, ['caller → server', 'req/s', 'server µs/req', '×', 'server busy'], rows);
 }
 
-export function printFastify(fastify, reps) {
+export function printFastify(fastify, reps, tool) {
   const p = fastify.plain?.[64];
   if (!p) return;
   const rows = [['plain', 'plain Fastify'], ['mesh', 'Fastify via mesh.serve'], ['dest', 'mesh.serve + a destination']].map(([id, label]) => {
     const s = fastify[id][64];
     return [`${label}${mark(s)}`, n0(s.rps), rx(ratio(s.rps, p.rps)), n1(s.p50), n1(s.p99), n1(s.serverUs), rx(ratio(s.serverUs, p.serverUs)), rx(ratio(p.serverUs, s.serverUs)), pc(s.serverBusy)];
   });
-  printTable(`Fastify hello, autocannon -c 64 pinned to core 0, server on core 1; median of ${reps} reps`, ['server', 'req/s', '×plain', 'p50 µs', 'p99 µs', 'server µs/req', '×plain', 'throughput by CPU', 'server busy'], rows);
+  printTable(`Fastify hello, ${tool} -c 64 pinned to core 0, server on core 1; median of the undisturbed of ${reps} reps`, ['server', 'req/s', '×plain', 'p50 µs', 'p99 µs', 'server µs/req', '×plain', 'throughput by CPU', 'server busy'], rows);
 }
 
 export function printRss(rss, reps) {
@@ -92,7 +92,7 @@ export function printRss(rss, reps) {
     const sameCalls = id === 'meshCalls' ? d1(s.rssMB - rss.undiciCalls.rssMB) : '';
     return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), sameCalls, d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), s.repsMB.map(n1).join(' ')];
   });
-  printTable(`RSS after GC, fresh process each; median of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
+  printTable(`RSS after GC, fresh process each; median of the undisturbed of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
 }
 
 export function printTargets(targets) {

@@ -7,11 +7,17 @@ export function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-/** The median of every numeric field over the repetitions; `disturbed` if any repetition was. */
+/**
+ * The median of every numeric field over the undisturbed repetitions, or over all of them when
+ * every one was disturbed. `disturbed`: how many were; `used`: how many the medians are of;
+ * `usedDisturbed`: whether the figures include a disturbed window (the row's '*').
+ */
 export function summarise(reps) {
-  const out = { reps: reps.length, disturbed: reps.filter((r) => r.disturbed).length };
-  const keys = new Set(reps.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === 'number')));
-  for (const k of keys) out[k] = median(reps.map((r) => r[k]));
+  const calm = reps.filter((r) => !r.disturbed);
+  const used = calm.length ? calm : reps;
+  const out = { reps: reps.length, disturbed: reps.length - calm.length, used: used.length, usedDisturbed: calm.length === 0 && reps.length > 0 };
+  const keys = new Set(used.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === 'number')));
+  for (const k of keys) out[k] = median(used.map((r) => r[k]));
   return out;
 }
 

@@ -65,13 +65,22 @@ describe('summary', () => {
     expect(median([])).toBeNaN();
   });
 
-  it('summarises every numeric field and counts disturbed repetitions', () => {
+  it('summarises every numeric field over the undisturbed repetitions', () => {
     const s = summarise([
       { rps: 100, p50: 9, disturbed: false },
       { rps: 300, p50: 7, disturbed: true },
       { rps: 200, p50: 8, disturbed: false },
     ]);
-    expect(s).toEqual({ reps: 3, disturbed: 1, rps: 200, p50: 8 });
+    expect(s).toEqual({ reps: 3, disturbed: 1, used: 2, usedDisturbed: false, rps: 150, p50: 8.5 });
+  });
+
+  it('falls back to every repetition, and says so, when all were disturbed', () => {
+    const s = summarise([
+      { rps: 100, disturbed: true },
+      { rps: 300, disturbed: true },
+      { rps: 200, disturbed: true },
+    ]);
+    expect(s).toEqual({ reps: 3, disturbed: 3, used: 3, usedDisturbed: true, rps: 200 });
   });
 
   it('gives no ratio against a missing or zero base', () => {
