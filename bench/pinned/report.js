@@ -92,7 +92,7 @@ export function printRss(rss, reps) {
     const sameCalls = id === 'meshCalls' ? d1(s.rssMB - rss.undiciCalls.rssMB) : '';
     return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), sameCalls, d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), s.repsMB.map(n1).join(' ')];
   });
-  printTable(`RSS after GC, fresh process each; median of the undisturbed of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
+  printTable(`RSS after GC, fresh process each; median of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
 }
 
 export function printTargets(targets) {
