@@ -5,11 +5,14 @@
 // whether other processes disturbed each window.
 //
 // Usage: npm run bench -- [--reps 3] [--count 20000] [--seconds 6] [--quick]
-//        [--only client,server,nginx,fastify,rss] [--json out.json] [--dist DIR]
-import { writeFileSync } from 'node:fs';
+//        [--only client,server,nginx,fastify,rss] [--json out.json] [--dist DIR] [--cpu-prof DIR]
+// --dist: the library build to measure (e.g. another checkout's dist, for an A/B in one machine
+// state); --cpu-prof: the clients and servers under test write V8 CPU profiles into DIR.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseOptions } from './pinned/options.js';
 import { describeMachine } from './pinned/machine.js';
-import { pinning, startNodeChild, stopAll, stopChildrenOnExit, spawnedPids, isStopping, SERVER_CORE } from './pinned/processes.js';
+import { pinning, startNodeChild, stopAll, stopChildrenOnExit, spawnedPids, isStopping, profileChildrenInto, SERVER_CORE } from './pinned/processes.js';
 import { hasProcfs, clockTicks } from './pinned/proc-stat.js';
 import { DISTURBANCE_THRESHOLD } from './pinned/disturbance.js';
 import { runPairGroup } from './pinned/group-pair.js';
@@ -32,12 +35,16 @@ if (!hasProcfs()) {
   process.exit(2);
 }
 if (opts.dist) process.env.INMESH_BENCH_DIST = opts.dist;
+if (opts.cpuProf) {
+  mkdirSync(opts.cpuProf, { recursive: true });
+  profileChildrenInto(resolve(opts.cpuProf));
+}
 stopChildrenOnExit();
 
 const started = performance.now();
 const machine = describeMachine();
 console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB; node ${machine.node}; kernel ${machine.kernel}; load average at start ${machine.loadavg.join(' ')}`);
-console.log(`library: ${opts.dist ?? 'dist/ of this checkout'}; groups: ${opts.only.join(', ')}; ${opts.reps} rep(s), ${opts.count} calls per window (a quarter at concurrency 1), each window at most ${opts.maxMs / 1000} s; CLK_TCK ${clockTicks()}`);
+console.log(`library: ${opts.dist ?? 'dist/ of this checkout'};${opts.cpuProf ? ` CPU profiles into ${opts.cpuProf} (they slow the children: figures are not comparable);` : ''} groups: ${opts.only.join(', ')}; ${opts.reps} rep(s), ${opts.count} calls per window (a quarter at concurrency 1), each window at most ${opts.maxMs / 1000} s; CLK_TCK ${clockTicks()}`);
 if (pinning.ok) console.log('pinning: client and load tools on core 0, servers on core 1 (taskset)');
 else console.log(`warning: not pinned (${pinning.why}): client and server share cores, figures measure their contention too`);
 console.log(`a window is disturbed when processes other than the measured ones use more than ${100 * DISTURBANCE_THRESHOLD}% of a core during it (/proc/stat); figures are medians of the undisturbed repetitions, * when every repetition was disturbed`);
@@ -50,8 +57,8 @@ async function main() {
   const wants = (g) => opts.only.includes(g);
   let servers;
   if (wants('client') || wants('nginx') || wants('server')) {
-    const node = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['node']);
-    const mesh = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh']);
+    const node = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['node'], { profile: 'server-node' });
+    const mesh = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh'], { profile: 'server-mesh' });
     servers = { node: { pid: node.child.pid, port: node.info.port }, mesh: { pid: mesh.child.pid, port: mesh.info.port } };
   }
   if (wants('client') || wants('nginx')) {

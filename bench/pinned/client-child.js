@@ -35,7 +35,9 @@ async function makeCall() {
   throw new Error(`unknown client kind ${kind}`);
 }
 
+// An orderly exit on SIGTERM too, so that a --cpu-prof profile is written.
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
 try {
   const call = await makeCall();
   process.on('message', async (m) => {

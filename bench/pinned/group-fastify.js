@@ -20,7 +20,7 @@ export async function runFastifyGroup({ opts, windows }) {
   const cases = [];
   try {
     for (const m of MODES) {
-      const { child, info } = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, [m.mode]);
+      const { child, info } = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, [m.mode], { profile: `server-${m.mode}` });
       cases.push({ ...m, child, port: info.port });
     }
     const load =

@@ -36,7 +36,7 @@ export async function runPairGroup({ groups, servers, opts, windows }) {
     for (const id of Object.keys(PAIR_CASES).filter((k) => ids.has(k))) {
       const spec = PAIR_CASES[id];
       const server = servers[spec.server];
-      const { child } = await startNodeChild(CLIENT_CORE, CLIENT_SCRIPT, [spec.kind, String(server.port)]);
+      const { child } = await startNodeChild(CLIENT_CORE, CLIENT_SCRIPT, [spec.kind, String(server.port)], { profile: `client-${id}` });
       cases.push({ id, label: spec.label, child, server });
     }
     for (const c of cases) await ask(c.child, { concurrency: 64, count: opts.warmup, maxMs: opts.maxMs }, opts.maxMs + 30000);

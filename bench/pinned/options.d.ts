@@ -8,6 +8,7 @@ export interface BenchOptions {
   only: string[];
   json: string | undefined;
   dist: string | undefined;
+  cpuProf?: string;
   quick: boolean;
   fastifyTool: 'wrk' | 'autocannon';
   rssCalls: number;

@@ -46,9 +46,16 @@ export function spawnPinned(core, cmd, args, { ipc = false, stdout = 'pipe', env
   return child;
 }
 
+let profileDir;
+/** With --cpu-prof DIR: the clients and servers under test write V8 CPU profiles there as they exit. */
+export function profileChildrenInto(dir) {
+  profileDir = dir;
+}
+
 /** A pinned Node child running `script`; resolves once it sends its first message ({ ready }). */
-export async function startNodeChild(core, script, args = [], { nodeArgs = [], timeoutMs = 20000 } = {}) {
-  const child = spawnPinned(core, process.execPath, [...nodeArgs, script, ...args], { ipc: true, stdout: 'inherit' });
+export async function startNodeChild(core, script, args = [], { nodeArgs = [], timeoutMs = 20000, profile } = {}) {
+  const prof = profile && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${profile}.cpuprofile`] : [];
+  const child = spawnPinned(core, process.execPath, [...prof, ...nodeArgs, script, ...args], { ipc: true, stdout: 'inherit' });
   const first = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start within ${timeoutMs} ms\n${child.stderrText()}`)), timeoutMs);
     child.once('message', (m) => {

@@ -55,7 +55,9 @@ async function listen() {
   }
 }
 
+// An orderly exit on SIGTERM too, so that a --cpu-prof profile is written.
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
 try {
   process.send({ port: await listen() });
 } catch (err) {
