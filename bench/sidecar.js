@@ -4,8 +4,10 @@
 // traffic through two nginx hops; the server's CPU with wrk and Fastify callers; RSS; and
 // whether other processes disturbed each window.
 //
-// Usage: npm run bench -- [--reps 3] [--count 20000] [--seconds 6] [--quick]
+// Usage: npm run bench -- [--reps 3] [--count 50000] [--seconds 5] [--quick]
 //        [--only client,server,nginx,fastify,rss] [--json out.json] [--dist DIR] [--cpu-prof DIR]
+// --count: calls per client window (a quarter at concurrency 1); --seconds: every window's time
+// bound (wrk and Fastify windows last 3 s); --quick: a smoke run of tiny windows, one repetition.
 // --dist: the library build to measure (e.g. another checkout's dist, for an A/B in one machine
 // state); --cpu-prof: the clients and servers under test write V8 CPU profiles into DIR.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { parseOptions } from './pinned/options.js';
 import { describeMachine } from './pinned/machine.js';
 import { pinning, startNodeChild, stopAll, stopChildrenOnExit, spawnedPids, isStopping, profileChildrenInto, SERVER_CORE } from './pinned/processes.js';
 import { hasProcfs, clockTicks } from './pinned/proc-stat.js';
-import { DISTURBANCE_THRESHOLD } from './pinned/disturbance.js';
+import { DISTURBANCE_THRESHOLD, disturbedRows } from './pinned/disturbance.js';
 import { runPairGroup } from './pinned/group-pair.js';
 import { runServerGroup } from './pinned/group-server.js';
 import { runFastifyGroup } from './pinned/group-fastify.js';
@@ -95,19 +97,17 @@ async function main() {
   results.targets = evaluateTargets(results);
   printTargets(results.targets);
 
-  const rowKeys = new Set(windows.map((w) => `${w.group}/${w.case}/${w.point}`));
-  const disturbedKeys = new Set(windows.filter((w) => w.disturbed).map((w) => `${w.group}/${w.case}/${w.point}`));
-  const allDisturbed = [...disturbedKeys].filter((k) => windows.every((w) => `${w.group}/${w.case}/${w.point}` !== k || w.disturbed));
-  results.disturbedRows = disturbedKeys.size;
-  results.rowsFromDisturbedWindowsOnly = allDisturbed.length;
-  results.rows = rowKeys.size;
+  const d = disturbedRows(windows);
+  results.disturbedRows = d.disturbed;
+  results.rowsFromDisturbedWindowsOnly = d.onlyDisturbed;
+  results.rows = d.rows;
   results.seconds = (performance.now() - started) / 1000;
   for (const s of results.skipped) console.log(`skipped: ${s}`);
   const others = median(windows.map((w) => w.othersShare));
   if (windows.length) {
     console.log(
-      `\ndisturbed: ${disturbedKeys.size} of ${rowKeys.size} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core; ` +
-        `${allDisturbed.length} had no other window, so their figures are from disturbed ones (marked *); in the median window others used ${(100 * others).toFixed(0)}% of a core`,
+      `\ndisturbed: ${d.disturbed} of ${d.rows} rows had a window where other processes used more than ${100 * DISTURBANCE_THRESHOLD}% of a core; ` +
+        `${d.onlyDisturbed} had no other window, so their figures are from disturbed ones (marked *); in the median window others used ${(100 * others).toFixed(0)}% of a core`,
     );
   }
   console.log(`took ${results.seconds.toFixed(0)} s`);

@@ -4,3 +4,8 @@ export function othersUsage(o: { busyTicks: number; measuredTicks: number; elaps
   shareOfCore: number;
   disturbed: boolean;
 };
+export function disturbedRows(windows: readonly { group: string; case: string; point: number; disturbed: boolean }[]): {
+  rows: number;
+  disturbed: number;
+  onlyDisturbed: number;
+};

@@ -15,3 +15,20 @@ export function othersUsage({ busyTicks, measuredTicks, elapsedMs, hz, threshold
   const shareOfCore = windowTicks > 0 ? others / windowTicks : 0;
   return { othersTicks: others, shareOfCore, disturbed: shareOfCore > threshold };
 }
+
+/**
+ * Rows (group, case, point) with at least one disturbed window, and those with no other: their
+ * figures come from disturbed windows only.
+ */
+export function disturbedRows(windows) {
+  const rows = new Map();
+  for (const w of windows) {
+    const key = `${w.group}/${w.case}/${w.point}`;
+    const r = rows.get(key) ?? { disturbed: 0, calm: 0 };
+    if (w.disturbed) r.disturbed++;
+    else r.calm++;
+    rows.set(key, r);
+  }
+  const all = [...rows.values()];
+  return { rows: all.length, disturbed: all.filter((r) => r.disturbed > 0).length, onlyDisturbed: all.filter((r) => r.calm === 0).length };
+}

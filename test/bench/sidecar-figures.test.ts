@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parsePidStat, parseSystemStat } from '../../bench/pinned/proc-stat.js';
-import { othersUsage } from '../../bench/pinned/disturbance.js';
+import { othersUsage, disturbedRows } from '../../bench/pinned/disturbance.js';
 import { median, summarise, ratio, rotate } from '../../bench/pinned/summary.js';
 import { parseWrkOutput } from '../../bench/pinned/wrk-output.js';
 import { parseOptions } from '../../bench/pinned/options.js';
@@ -54,6 +54,14 @@ describe('othersUsage', () => {
 
   it('clamps the rounding of per-process ticks to no others at all', () => {
     expect(othersUsage({ busyTicks: 98, measuredTicks: 100, elapsedMs: 1000, hz: 100 })).toMatchObject({ othersTicks: 0, disturbed: false });
+  });
+});
+
+describe('disturbedRows', () => {
+  it('counts rows with a disturbed window and rows with nothing else', () => {
+    const w = (kase: string, point: number, disturbed: boolean) => ({ group: 'pair', case: kase, point, disturbed });
+    const windows = [w('direct', 1, false), w('direct', 1, true), w('direct', 16, true), w('direct', 16, true), w('mesh', 1, false)];
+    expect(disturbedRows(windows)).toEqual({ rows: 3, disturbed: 2, onlyDisturbed: 1 });
   });
 });
 
