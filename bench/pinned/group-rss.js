@@ -26,18 +26,20 @@ export async function runRssGroup({ opts }) {
   const modeArg = { node: 'node', undici: 'undici', mesh: 'mesh', undiciCalls: 'undici-calls', meshCalls: 'mesh-calls' };
   const raw = Object.fromEntries(modes.map((m) => [m.id, []]));
   const heap = Object.fromEntries(modes.map((m) => [m.id, []]));
+  const heapTotal = Object.fromEntries(modes.map((m) => [m.id, []]));
   try {
     for (let r = 0; r < opts.reps; r++) {
       for (const m of rotate(modes, r)) {
         const { child, info } = await startNodeChild(CLIENT_CORE, RSS_SCRIPT, [modeArg[m.id], ...m.args], { nodeArgs: ['--expose-gc'], timeoutMs: 90000 });
         raw[m.id].push(info.rss / 2 ** 20);
         heap[m.id].push(info.heapUsed / 2 ** 20);
+        heapTotal[m.id].push(info.heapTotal / 2 ** 20);
         await stop(child);
       }
     }
   } finally {
     await stop(farm.proc);
   }
-  const rows = Object.fromEntries(modes.map((m) => [m.id, { label: m.label, rssMB: median(raw[m.id]), heapMB: median(heap[m.id]), repsMB: raw[m.id] }]));
+  const rows = Object.fromEntries(modes.map((m) => [m.id, { label: m.label, rssMB: median(raw[m.id]), heapMB: median(heap[m.id]), heapTotalMB: median(heapTotal[m.id]), repsMB: raw[m.id] }]));
   return { rows, skipped: [] };
 }

@@ -90,9 +90,9 @@ export function printRss(rss, reps) {
   const rows = ['node', 'undici', 'mesh', 'undiciCalls', 'meshCalls'].map((id) => {
     const s = rss[id];
     const sameCalls = id === 'meshCalls' ? d1(s.rssMB - rss.undiciCalls.rssMB) : '';
-    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), sameCalls, d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), s.repsMB.map(n1).join(' ')];
+    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), sameCalls, d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), n1(s.heapTotalMB), s.repsMB.map(n1).join(' ')];
   });
-  printTable(`RSS after GC, fresh process each; median of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'RSS of reps'], rows);
+  printTable(`RSS after GC, fresh process each; median of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'heap total MB', 'RSS of reps'], rows);
 }
 
 export function printTargets(targets) {
