@@ -6,6 +6,7 @@ import { median, summarise, ratio, rotate } from '../../bench/pinned/summary.js'
 import { parseWrkOutput } from '../../bench/pinned/wrk-output.js';
 import { parseOptions } from '../../bench/pinned/options.js';
 import { nginxConfig } from '../../bench/pinned/nginx-config.js';
+import { evaluateTargets } from '../../bench/pinned/targets.js';
 
 // Fields 3.. of a /proc/<pid>/stat line: state, ppid, pgrp, session, tty, tpgid, flags, minflt,
 // cminflt, majflt, cmajflt, then utime (14), stime (15), cutime (16), cstime (17), priority...
@@ -152,5 +153,22 @@ describe('nginxConfig', () => {
     const paths = [...conf.matchAll(/(?:pid|error_log|_temp_path) (\S+?)[;\s]/g)].map((m) => m[1] ?? '');
     expect(paths.length).toBe(7);
     for (const p of paths) expect(p.startsWith('/tmp/d/a-')).toBe(true);
+  });
+});
+
+describe('evaluateTargets', () => {
+  const at = (rps: number, extra: Record<string, number> = {}) => ({ 1: { rps, p50: 80, ...extra }, 16: { rps, ...extra }, 64: { rps, ...extra } });
+  it('compares with the same run: met, not met, and not measured', () => {
+    const t = evaluateTargets({
+      pair: { direct: at(1000, { clientUs: 20 }), meshNode: at(950, { clientUs: 23 }), meshMesh: { ...at(800), 1: { rps: 800, p50: 85 } }, nginx: at(400) },
+    });
+    const by = (prefix: string) => t.find((x) => x.what.startsWith(prefix));
+    expect(by('mesh.request → node:http')?.met).toBe(true); // 0.95× at every concurrency
+    expect(by("inmesh client's own CPU")?.met).toBe(false); // 1.15×
+    expect(by('inmesh client → inmesh server')?.measured).toBe('0.800× / 0.800×');
+    expect(by('added p50')?.measured).toBe('+5.0 µs');
+    // 0.9 × direct/nginx = 2.25; the mesh pair gives 2.0×.
+    expect(by('inmesh pair vs the two-nginx pair')).toMatchObject({ met: false, target: '≥ 0.90 × direct/nginx = 2.250× / 2.250×' });
+    expect(by('Fastify via mesh.serve vs plain')).toMatchObject({ met: null, measured: 'not measured' });
   });
 });
