@@ -9,7 +9,8 @@
 // --count: calls per client window (a quarter at concurrency 1); --seconds: every window's time
 // bound (wrk and Fastify windows last 3 s); --quick: a smoke run of tiny windows, one repetition.
 // --dist: the library build to measure (e.g. another checkout's dist, for an A/B in one machine
-// state); --cpu-prof: the clients and servers under test write V8 CPU profiles into DIR.
+// state); --ab DIR: the mesh client cases again with the build in DIR, interleaved with the
+// others (a before/after in one run, robust to the machine changing between runs); --cpu-prof: the clients and servers under test write V8 CPU profiles into DIR.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseOptions } from './pinned/options.js';
@@ -23,7 +24,7 @@ import { runFastifyGroup } from './pinned/group-fastify.js';
 import { runRssGroup } from './pinned/group-rss.js';
 import { median } from './pinned/summary.js';
 import { evaluateTargets } from './pinned/targets.js';
-import { printPair, printSidecar, printServer, printFastify, printRss, printTargets } from './pinned/report.js';
+import { printPair, printAb, printSidecar, printServer, printFastify, printRss, printTargets } from './pinned/report.js';
 
 let opts;
 try {
@@ -46,7 +47,7 @@ stopChildrenOnExit();
 const started = performance.now();
 const machine = describeMachine();
 console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB; node ${machine.node}; kernel ${machine.kernel}; load average at start ${machine.loadavg.join(' ')}`);
-console.log(`library: ${opts.dist ?? 'dist/ of this checkout'};${opts.cpuProf ? ` CPU profiles into ${opts.cpuProf} (they slow the children: figures are not comparable);` : ''} groups: ${opts.only.join(', ')}; ${opts.reps} rep(s), ${opts.count} calls per window (a quarter at concurrency 1), each window at most ${opts.maxMs / 1000} s; CLK_TCK ${clockTicks()}`);
+console.log(`library: ${opts.dist ?? 'dist/ of this checkout'};${opts.ab ? ` A/B against ${opts.ab} in the same run;` : ''}${opts.cpuProf ? ` CPU profiles into ${opts.cpuProf} (they slow the children: figures are not comparable);` : ''} groups: ${opts.only.join(', ')}; ${opts.reps} rep(s), ${opts.count} calls per window (a quarter at concurrency 1), each window at most ${opts.maxMs / 1000} s; CLK_TCK ${clockTicks()}`);
 if (pinning.ok) console.log('pinning: client and load tools on core 0, servers on core 1 (taskset)');
 else console.log(`warning: not pinned (${pinning.why}): client and server share cores, figures measure their contention too`);
 console.log(`a window is disturbed when processes other than the measured ones use more than ${100 * DISTURBANCE_THRESHOLD}% of a core during it (/proc/stat); figures are medians of the undisturbed repetitions, * when every repetition was disturbed`);
@@ -62,6 +63,11 @@ async function main() {
     const node = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['node'], { profile: 'server-node' });
     const mesh = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh'], { profile: 'server-mesh' });
     servers = { node: { pid: node.child.pid, port: node.info.port }, mesh: { pid: mesh.child.pid, port: mesh.info.port } };
+    if (opts.ab && wants('client')) {
+      const env = { ...process.env, INMESH_BENCH_DIST: opts.ab };
+      const meshB = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh'], { profile: 'server-mesh-ab', env });
+      servers.meshB = { pid: meshB.child.pid, port: meshB.info.port };
+    }
   }
   if (wants('client') || wants('nginx')) {
     console.log('\n[client/nginx] measuring...');
@@ -88,7 +94,8 @@ async function main() {
   }
 
   if (results.pair) {
-    printPair(results.pair, [['direct', 'undici → node:http'], ['undiciMesh', 'undici → mesh.serve'], ['meshNode', 'mesh.request → node:http'], ['meshMesh', 'mesh.request → mesh.serve'], ['nginx', 'undici → nginx ×2 → node:http']], opts.reps);
+    printPair(results.pair, [['direct', 'undici → node:http'], ['undiciMesh', 'undici → mesh.serve'], ['meshNode', 'mesh.request → node:http'], ['meshMesh', 'mesh.request → mesh.serve'], ['nginx', 'undici → nginx ×2 → node:http'], ['meshNodeB', 'mesh.request (--ab) → node:http'], ['meshMeshB', 'mesh.request (--ab) → mesh.serve (--ab)']], opts.reps);
+    if (opts.ab) printAb(results.pair, opts.ab);
     printSidecar(results.pair);
   }
   if (results.server || results.pair) printServer(results.server ?? {}, results.pair ?? {}, opts.reps);

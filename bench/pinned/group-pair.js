@@ -12,6 +12,9 @@ export const PAIR_CASES = {
   meshNode: { label: 'mesh.request → node:http', kind: 'mesh', server: 'node' },
   meshMesh: { label: 'mesh.request → mesh.serve', kind: 'mesh', server: 'mesh' },
   nginx: { label: 'undici → nginx → nginx → node:http', kind: 'undici', server: 'nginx' },
+  // --ab DIR: the mesh cases again with another build of the library, interleaved in the same run.
+  meshNodeB: { label: 'mesh.request (--ab) → node:http', kind: 'mesh', server: 'node', ab: true },
+  meshMeshB: { label: 'mesh.request (--ab) → mesh.serve (--ab)', kind: 'mesh', server: 'meshB', ab: true },
 };
 const CLIENT_SCRIPT = new URL('./client-child.js', import.meta.url).pathname;
 
@@ -19,6 +22,7 @@ const CLIENT_SCRIPT = new URL('./client-child.js', import.meta.url).pathname;
 export async function runPairGroup({ groups, servers, opts, windows }) {
   const ids = new Set();
   if (groups.includes('client')) ['direct', 'undiciMesh', 'meshNode', 'meshMesh'].forEach((id) => ids.add(id));
+  if (groups.includes('client') && opts.ab) ['meshNodeB', 'meshMeshB'].forEach((id) => ids.add(id));
   let nginx;
   const skipped = [];
   if (groups.includes('nginx')) {
@@ -36,7 +40,8 @@ export async function runPairGroup({ groups, servers, opts, windows }) {
     for (const id of Object.keys(PAIR_CASES).filter((k) => ids.has(k))) {
       const spec = PAIR_CASES[id];
       const server = servers[spec.server];
-      const { child } = await startNodeChild(CLIENT_CORE, CLIENT_SCRIPT, [spec.kind, String(server.port)], { profile: `client-${id}` });
+      const env = spec.ab ? { ...process.env, INMESH_BENCH_DIST: opts.ab } : undefined;
+      const { child } = await startNodeChild(CLIENT_CORE, CLIENT_SCRIPT, [spec.kind, String(server.port)], { profile: `client-${id}`, env });
       cases.push({ id, label: spec.label, child, server });
     }
     for (const c of cases) await ask(c.child, { concurrency: 64, count: opts.warmup, maxMs: opts.maxMs }, opts.maxMs + 30000);

@@ -9,6 +9,7 @@ export interface BenchOptions {
   json: string | undefined;
   dist: string | undefined;
   cpuProf?: string;
+  ab?: string;
   quick: boolean;
   fastifyTool: 'wrk' | 'autocannon';
   rssCalls: number;

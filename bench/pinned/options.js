@@ -2,7 +2,7 @@
 
 export const GROUPS = ['client', 'server', 'nginx', 'fastify', 'rss'];
 
-const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S] [--quick] [--only ${GROUPS.join(',')}] [--json FILE] [--dist DIR] [--cpu-prof DIR] [--fastify-tool wrk|autocannon]`;
+const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S] [--quick] [--only ${GROUPS.join(',')}] [--json FILE] [--dist DIR] [--ab DIR] [--cpu-prof DIR] [--fastify-tool wrk|autocannon]`;
 
 /**
  * `count`: calls per window at concurrency 16 and 64 (a quarter of it at concurrency 1);
@@ -31,6 +31,7 @@ export function parseOptions(argv) {
     else if (a === '--json') o.json = value(i++);
     else if (a === '--dist') o.dist = value(i++);
     else if (a === '--cpu-prof') o.cpuProf = value(i++);
+    else if (a === '--ab') o.ab = value(i++);
     else if (a === '--fastify-tool') {
       o.fastifyTool = value(i++);
       if (!['wrk', 'autocannon'].includes(o.fastifyTool)) throw new Error(`--fastify-tool is wrk or autocannon, got ${o.fastifyTool}`);

@@ -53,9 +53,9 @@ export function profileChildrenInto(dir) {
 }
 
 /** A pinned Node child running `script`; resolves once it sends its first message ({ ready }). */
-export async function startNodeChild(core, script, args = [], { nodeArgs = [], timeoutMs = 20000, profile } = {}) {
+export async function startNodeChild(core, script, args = [], { nodeArgs = [], timeoutMs = 20000, profile, env } = {}) {
   const prof = profile && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${profile}.cpuprofile`] : [];
-  const child = spawnPinned(core, process.execPath, [...prof, ...nodeArgs, script, ...args], { ipc: true, stdout: 'inherit' });
+  const child = spawnPinned(core, process.execPath, [...prof, ...nodeArgs, script, ...args], { ipc: true, stdout: 'inherit', env });
   const first = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start within ${timeoutMs} ms\n${child.stderrText()}`)), timeoutMs);
     child.once('message', (m) => {

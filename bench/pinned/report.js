@@ -99,3 +99,17 @@ export function printTargets(targets) {
   const rows = targets.map((t) => [t.what, t.measured, t.target, t.met === null ? 'not measured' : t.met ? 'met' : 'NOT MET']);
   printTable('targets (issue 8)', ['target', 'measured', 'goal', ''], rows);
 }
+
+/** --ab: this build against the other one, case by case, in the same run. */
+export function printAb(pair, abDir) {
+  const rows = [];
+  for (const [id, other, label] of [['meshNode', 'meshNodeB', 'mesh.request → node:http'], ['meshMesh', 'meshMeshB', 'mesh.request → mesh.serve']]) {
+    for (const c of [1, 16, 64]) {
+      const a = pair[id]?.[c];
+      const b = pair[other]?.[c];
+      if (!a || !b) continue;
+      rows.push([`${label}${mark(a)}${mark(b)}`, c, rx(ratio(a.rps, b.rps)), d1(a.p50 - b.p50), rx(ratio(a.clientUs, b.clientUs)), rx(ratio(a.serverUs, b.serverUs)), rx(ratio(a.totalUs, b.totalUs))]);
+    }
+  }
+  if (rows.length) printTable(`A/B: this build against ${abDir} (× = this / that)`, ['case', 'conc', 'req/s ×', 'Δp50 µs', 'client µs/req ×', 'server µs/req ×', 'total µs/req ×'], rows);
+}
