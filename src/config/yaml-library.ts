@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module';
+import type { Alias, Document, LineCounter, ParseOptions, DocumentOptions, SchemaOptions, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+
+type Yaml = typeof import('yaml');
+
+let yaml: Yaml | undefined;
+
+/**
+ * The YAML library, loaded on the first YAML text parsed: a workload configured with an object never
+ * pays for it (about 2 MB of RSS). It is loaded synchronously, since parsing is synchronous; the
+ * library's Node entry is CommonJS, so this is the same instance an `import 'yaml'` gets.
+ */
+function library(): Yaml {
+  return (yaml ??= createRequire(import.meta.url)('yaml') as Yaml);
+}
+
+export function parseDocument(text: string, options: ParseOptions & DocumentOptions & SchemaOptions): Document.Parsed {
+  return library().parseDocument(text, options);
+}
+
+export function newLineCounter(): LineCounter {
+  return new (library().LineCounter)();
+}
+
+export function isMap(node: unknown): node is YAMLMap {
+  return library().isMap(node);
+}
+
+export function isSeq(node: unknown): node is YAMLSeq {
+  return library().isSeq(node);
+}
+
+export function isScalar(node: unknown): node is Scalar {
+  return library().isScalar(node);
+}
+
+export function isAlias(node: unknown): node is Alias {
+  return library().isAlias(node);
+}
+
+/** `Scalar.PLAIN`: an unquoted scalar. */
+export const PLAIN_SCALAR = 'PLAIN';
