@@ -195,7 +195,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
       return store.current().config;
     },
     dispatcher,
-    metrics: metrics.registry,
+    get metrics() {
+      return metrics.registry;
+    },
     admin: admin ? { url: admin.url } : undefined,
     fetch(input, init) {
       const call = init && pickCallOptions(init);
