@@ -7,6 +7,7 @@ import type { ConfigSnapshot, MeshConfig } from './config/types.js';
 import { loadMeshConfigFile, normalizeConfigObject } from './config/load.js';
 import { ConfigStore } from './config/config-store.js';
 import { watchConfigFile } from './config/file-source.js';
+import { preloadZod } from './config/zod-library.js';
 import { MeshMetrics, consoleLogger, type LatencySummary } from './telemetry/index.js';
 import { MeshClient } from './client/mesh-client.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
@@ -132,6 +133,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const load = (src: string | Record<string, unknown>, version: number): ConfigSnapshot =>
     typeof src === 'string' ? loadMeshConfigFile(resolvePath(src), { env: o.env, version }) : normalizeConfigObject(src, { env: o.env, version });
 
+  await preloadZod();
   const store = new ConfigStore(load(source, 1));
   const shownSource = typeof source === 'string' ? resolvePath(source) : o.config === undefined ? 'none' : 'object';
   log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
@@ -219,6 +221,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     },
     ready: () => readyPromise,
     async reload(config) {
+      await preloadZod();
       const snapshot = load(config ?? source, (version = Math.max(version, store.current().version) + 1));
       store.apply(snapshot);
     },
