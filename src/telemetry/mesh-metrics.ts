@@ -6,7 +6,8 @@ import { LatencyHistogram } from './latency-histogram.js';
 
 /** The per-call recorder of one (destination, route): status-indexed series made on first use. */
 export class CallSeries {
-  readonly #byStatus: Array<LatencyHistogram | undefined> = new Array(600);
+  /** Indexed by status code; made on the first response, since many (destination, route) pairs never see one. */
+  #byStatus: Array<LatencyHistogram | undefined> | undefined;
   readonly #byError = new Map<string, LatencyHistogram>();
   readonly #family: HistogramMetric;
   readonly #labels: Readonly<Record<string, string>>;
@@ -17,8 +18,9 @@ export class CallSeries {
   }
 
   status(code: number, seconds: number): void {
-    let h = this.#byStatus[code];
-    if (!h) h = this.#byStatus[code] = this.#family.series({ ...this.#labels, http_response_status_code: String(code), error_type: '' });
+    const byStatus = (this.#byStatus ??= new Array(600));
+    let h = byStatus[code];
+    if (!h) h = byStatus[code] = this.#family.series({ ...this.#labels, http_response_status_code: String(code), error_type: '' });
     h.observe(seconds);
   }
 
