@@ -7,6 +7,8 @@ import type { ConfigSnapshot, MeshConfig } from './config/types.js';
 import { loadMeshConfigFile, normalizeConfigObject } from './config/load.js';
 import { ConfigStore } from './config/config-store.js';
 import { watchConfigFile } from './config/file-source.js';
+import { preloadZod } from './config/zod-library.js';
+import { preloadYaml } from './config/yaml-library.js';
 import { MeshMetrics, consoleLogger, type LatencySummary } from './telemetry/index.js';
 import { MeshClient } from './client/mesh-client.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
@@ -131,7 +133,10 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   if (o.config === undefined && !found) log.warn('no mesh.yaml in the working directory: the mesh starts with no services (pass config to createMesh)', { dir: process.cwd() });
   const load = (src: string | Record<string, unknown>, version: number): ConfigSnapshot =>
     typeof src === 'string' ? loadMeshConfigFile(resolvePath(src), { env: o.env, version }) : normalizeConfigObject(src, { env: o.env, version });
+  // Parsing and validation are synchronous; what they need is loaded first, and only when needed.
+  const loadLibraries = (src: string | Record<string, unknown>) => Promise.all([preloadZod(), typeof src === 'string' ? preloadYaml() : undefined]);
 
+  await loadLibraries(source);
   const store = new ConfigStore(load(source, 1));
   const shownSource = typeof source === 'string' ? resolvePath(source) : o.config === undefined ? 'none' : 'object';
   log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
@@ -195,7 +200,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
       return store.current().config;
     },
     dispatcher,
-    metrics: metrics.registry,
+    get metrics() {
+      return metrics.registry;
+    },
     admin: admin ? { url: admin.url } : undefined,
     fetch(input, init) {
       const call = init && pickCallOptions(init);
@@ -217,6 +224,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     },
     ready: () => readyPromise,
     async reload(config) {
+      await loadLibraries(config ?? source);
       const snapshot = load(config ?? source, (version = Math.max(version, store.current().version) + 1));
       store.apply(snapshot);
     },

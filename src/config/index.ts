@@ -1,7 +1,7 @@
 export type * from './types.js';
 export { parseDuration, tryParseDuration, formatDuration } from './duration.js';
 export { interpolate, interpolateTree, type EnvRecord, type InterpolationResult } from './interpolate.js';
-export { rawMeshSchema, serviceSchema, type RawMesh } from './schema.js';
+export { buildMeshSchema, meshSchemas, type RawMesh } from './schema.js';
 export * from './defaults.js';
 export { normalizeMesh, type NormalizeResult } from './normalize.js';
 export { validateMesh } from './validate.js';

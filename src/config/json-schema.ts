@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { rawMeshSchema } from './schema.js';
+import { meshSchemas } from './schema.js';
+import { zodLibrary } from './zod-library.js';
 
 /**
  * The JSON Schema of mesh.yaml for editors (YAML language servers, IDEs), generated from the same zod
@@ -11,7 +11,7 @@ import { rawMeshSchema } from './schema.js';
  * fs.writeFileSync('mesh.schema.json', JSON.stringify(meshJsonSchema(), null, 2) + '\n');
  */
 export function meshJsonSchema(): Record<string, unknown> {
-  const { $schema: _ignored, ...body } = z.toJSONSchema(rawMeshSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...body } = zodLibrary().z.toJSONSchema(meshSchemas().rawMeshSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'inmesh mesh.yaml',

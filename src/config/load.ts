@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
 import { ConfigValidationError, type ConfigIssue } from '../core/index.js';
 import { interpolateTree, type EnvRecord } from './interpolate.js';
 import { displayKeyPath, formatKeyPath, type PathIssue, type PathKey } from './key-path.js';
@@ -7,6 +7,7 @@ import { createSnapshot } from './snapshot.js';
 import type { ConfigSnapshot } from './types.js';
 import { validateMesh } from './validate.js';
 import { interpolateDocument } from './yaml-interpolate.js';
+import { newLineCounter, parseDocument } from './yaml-library.js';
 import { firstAlias, locateInDocument, locateSyntaxError, pathAtOffset } from './yaml-locate.js';
 import { findDuplicateKeys } from './yaml-duplicates.js';
 import { boundedMessage, MAX_ALIAS_EXPANSIONS, sizeError } from './load-limits.js';
@@ -34,7 +35,7 @@ export interface LoadOptions {
 export function parseMeshConfig(text: string, opts: LoadOptions = {}): ConfigSnapshot {
   const tooLarge = sizeError(Buffer.byteLength(text, 'utf8'));
   if (tooLarge) throw new ConfigValidationError([{ file: opts.file, path: '', message: tooLarge }]);
-  const lineCounter = new LineCounter();
+  const lineCounter = newLineCounter();
   // Duplicate keys are found by findDuplicateKeys, in linear time (the library's check is quadratic).
   const doc = parseDocument(text, { uniqueKeys: false, lineCounter, prettyErrors: false });
   const located = (offset: number | undefined, path: readonly PathKey[], message: string): ConfigIssue => {

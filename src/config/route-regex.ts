@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { clipText } from './clip.js';
 
 /**
@@ -7,10 +8,17 @@ import { clipText } from './clip.js';
  * path or header. The price is what RE2 leaves out: lookaround and backreferences.
  */
 
+let re2: typeof RE2JS | undefined;
+
+/** The RE2 engine, loaded by the first route with a regex: configurations without one never pay for it. */
+function engine(): typeof RE2JS {
+  return (re2 ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JS }).RE2JS);
+}
+
 /** Why RE2 refuses `pattern`, or undefined when it compiles. */
 export function routeRegexError(pattern: string): string | undefined {
   try {
-    RE2JS.compile(pattern);
+    engine().compile(pattern);
     return undefined;
   } catch (e) {
     const reason = (e as Error).message.replace(/^error parsing regexp: /, '');
@@ -26,7 +34,7 @@ export function routeRegexError(pattern: string): string | undefined {
  * compileRouteRegex('/api/v[0-9]+')('/api/v2') // true
  */
 export function compileRouteRegex(pattern: string): (value: string) => boolean {
-  const re = RE2JS.compile(pattern);
+  const re = engine().compile(pattern);
   return (value) => re.matches(value);
 }
 

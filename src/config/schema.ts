@@ -1,93 +1,117 @@
-import { z } from 'zod';
-import { boundedDuration, count, DAY_MS, httpMethod, httpUrl, listenPort, NAME_PATTERN, ratio, positiveDuration, serviceName, shortPositiveDuration } from './schema-parts.js';
-import { serviceSchema } from './schema-service.js';
+import type { z } from 'zod';
+import { buildSchemaParts, DAY_MS, NAME_PATTERN } from './schema-parts.js';
+import { buildRetriesSchema } from './schema-retries.js';
+import { buildRouteSchema } from './schema-route.js';
+import { buildServiceSchema } from './schema-service.js';
+import { zodLibrary, type Zod } from './zod-library.js';
 
 /**
  * The raw mesh.yaml, as written: every object is strict (an unknown key is an error), every key is
  * optional except what a block cannot work without. Defaults and cross-field rules live in
  * normalize.ts, so this schema stays a faithful description for `z.toJSONSchema` and editors.
+ * Built with the `z` given; meshSchemas holds the copy validation uses.
  */
+export function buildMeshSchema(z: Zod) {
+  const parts = buildSchemaParts(z);
+  const { boundedDuration, count, httpMethod, httpUrl, listenPort, ratio, positiveDuration, serviceName, shortPositiveDuration } = parts;
+  const retries = buildRetriesSchema(z, parts);
+  const { serviceSchema } = buildServiceSchema(z, parts, retries, buildRouteSchema(z, parts, retries));
 
-// Workload certificates are short-lived; a week is the longest rotation period that makes sense.
-const certTtl = boundedDuration({ max: 7 * DAY_MS, positive: true });
+  // Workload certificates are short-lived; a week is the longest rotation period that makes sense.
+  const certTtl = boundedDuration({ max: 7 * DAY_MS, positive: true });
 
-const identitySchema = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('dev'), dir: z.string().min(1).optional(), certTtl: certTtl.optional() }),
-  z.strictObject({ mode: z.literal('control'), certTtl: certTtl.optional() }),
-  z.strictObject({ mode: z.literal('files'), certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1) }),
-  z.strictObject({ mode: z.literal('none') }),
-]);
+  const identitySchema = z.discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('dev'), dir: z.string().min(1).optional(), certTtl: certTtl.optional() }),
+    z.strictObject({ mode: z.literal('control'), certTtl: certTtl.optional() }),
+    z.strictObject({ mode: z.literal('files'), certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1) }),
+    z.strictObject({ mode: z.literal('none') }),
+  ]);
 
-const controlSchema = z.strictObject({
-  url: httpUrl,
-  store: z.enum(['memory', 'file', 'etcd']).optional(),
-  etcd: z.strictObject({ endpoints: z.array(httpUrl).min(1), prefix: z.string().optional() }).optional(),
-});
+  const controlSchema = z.strictObject({
+    url: httpUrl,
+    store: z.enum(['memory', 'file', 'etcd']).optional(),
+    etcd: z.strictObject({ endpoints: z.array(httpUrl).min(1), prefix: z.string().optional() }).optional(),
+  });
 
-const authorizationRuleSchema = z.strictObject({
-  from: z
-    .array(z.string().regex(/^(\*|spiffe:\/\/.+)$/, { error: (iss) => `invalid peer ${JSON.stringify(iss.input)}: expected a SPIFFE ID (spiffe://…) or '*'` }))
-    .min(1, { error: 'list at least one peer (spiffe://… or *)' }),
-  methods: z.array(httpMethod).min(1).optional(),
-  paths: z.array(z.string().regex(/^(\/|\*)/, { error: (iss) => `invalid path ${JSON.stringify(iss.input)}: must start with '/' (a trailing * matches a prefix)` })).min(1).optional(),
-});
+  const authorizationRuleSchema = z.strictObject({
+    from: z
+      .array(z.string().regex(/^(\*|spiffe:\/\/.+)$/, { error: (iss) => `invalid peer ${JSON.stringify(iss.input)}: expected a SPIFFE ID (spiffe://…) or '*'` }))
+      .min(1, { error: 'list at least one peer (spiffe://… or *)' }),
+    methods: z.array(httpMethod).min(1).optional(),
+    paths: z.array(z.string().regex(/^(\/|\*)/, { error: (iss) => `invalid path ${JSON.stringify(iss.input)}: must start with '/' (a trailing * matches a prefix)` })).min(1).optional(),
+  });
 
-const adminSchema = z.strictObject({ port: listenPort.optional(), host: z.string().min(1).optional() });
+  const adminSchema = z.strictObject({ port: listenPort.optional(), host: z.string().min(1).optional() });
 
-const inboundSchema = z.strictObject({
-  port: listenPort.optional(),
-  host: z.string().min(1).optional(),
-  maxConcurrent: count(1).optional(),
-  maxQueue: count(0).optional(),
-  rateLimit: z
-    .strictObject({ rps: z.number().positive({ error: 'must be greater than 0' }), burst: count(1).optional(), perCaller: z.boolean().optional() })
-    .optional(),
-  adaptiveConcurrency: z
-    .union([
-      z.boolean(),
-      z.strictObject({
-        initialLimit: count(1).optional(),
-        minLimit: count(1).optional(),
-        maxLimit: count(1).optional(),
-        tolerance: z.number().min(1, { error: 'must be at least 1 (1.5 tolerates latency 50% above the long-term average)' }).optional(),
-        window: shortPositiveDuration.optional(),
-      }),
-    ])
-    .optional()
-    .describe('A concurrency limit that follows latency (gradient, as in Netflix concurrency-limits); true for the defaults.'),
-  timeout: positiveDuration.optional().describe("Caps every request's deadline, also when the caller sent none."),
-  drainTimeout: positiveDuration.optional(),
-  headersTimeout: positiveDuration.optional().describe("How long a client has to send a request's head (HTTP/1.1); then 408. Default 10s."),
-  requestTimeout: positiveDuration.optional().describe('How long a client has to send a whole request, head and body (HTTP/1.1); then 408. Default 300s.'),
-  keepAliveTimeout: positiveDuration.optional().describe('How long an idle HTTP/1.1 keep-alive connection stays open. Default 5s.'),
-});
+  const inboundSchema = z.strictObject({
+    port: listenPort.optional(),
+    host: z.string().min(1).optional(),
+    maxConcurrent: count(1).optional(),
+    maxQueue: count(0).optional(),
+    rateLimit: z
+      .strictObject({ rps: z.number().positive({ error: 'must be greater than 0' }), burst: count(1).optional(), perCaller: z.boolean().optional() })
+      .optional(),
+    adaptiveConcurrency: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          initialLimit: count(1).optional(),
+          minLimit: count(1).optional(),
+          maxLimit: count(1).optional(),
+          tolerance: z.number().min(1, { error: 'must be at least 1 (1.5 tolerates latency 50% above the long-term average)' }).optional(),
+          window: shortPositiveDuration.optional(),
+        }),
+      ])
+      .optional()
+      .describe('A concurrency limit that follows latency (gradient, as in Netflix concurrency-limits); true for the defaults.'),
+    timeout: positiveDuration.optional().describe("Caps every request's deadline, also when the caller sent none."),
+    drainTimeout: positiveDuration.optional(),
+    headersTimeout: positiveDuration.optional().describe("How long a client has to send a request's head (HTTP/1.1); then 408. Default 10s."),
+    requestTimeout: positiveDuration.optional().describe('How long a client has to send a whole request, head and body (HTTP/1.1); then 408. Default 300s.'),
+    keepAliveTimeout: positiveDuration.optional().describe('How long an idle HTTP/1.1 keep-alive connection stays open. Default 5s.'),
+  });
 
-const telemetrySchema = z.strictObject({
-  tracing: z
-    .strictObject({
-      exporter: z.enum(['none', 'otlp', 'zipkin', 'console']).optional(),
-      endpoint: httpUrl.optional(),
-      sampleRatio: ratio('sampleRatio').optional(),
-    })
-    .optional(),
-  accessLog: z.boolean().optional(),
-});
+  const telemetrySchema = z.strictObject({
+    tracing: z
+      .strictObject({
+        exporter: z.enum(['none', 'otlp', 'zipkin', 'console']).optional(),
+        endpoint: httpUrl.optional(),
+        sampleRatio: ratio('sampleRatio').optional(),
+      })
+      .optional(),
+    accessLog: z.boolean().optional(),
+  });
 
-export const rawMeshSchema = z.strictObject({
-  mesh: z.string().regex(NAME_PATTERN, { error: (iss) => `invalid mesh name ${JSON.stringify(iss.input)}: use lowercase letters, digits, '-' and '.'` }).optional(),
-  trustDomain: z
-    .string()
-    .regex(/^[a-z0-9._-]{1,255}$/, { error: (iss) => `invalid trust domain ${JSON.stringify(iss.input)}: use lowercase letters, digits, '.', '-' and '_'` })
-    .optional(),
-  identity: identitySchema.optional().describe('Where this workload gets its certificate: dev (a local CA in .inmesh/, the default), control, files or none.'),
-  control: controlSchema.optional().describe('The control daemon: configuration, endpoint registry and certificates.'),
-  outbound: z.enum(['passthrough', 'deny']).optional().describe('Calls to hosts that are not mesh services: passthrough (the default) or deny.'),
-  services: z.record(serviceName, serviceSchema).optional().describe('Destination services by name: the host names mesh calls use.'),
-  authorization: z.record(serviceName, z.array(authorizationRuleSchema)).optional().describe('Inbound rules per served service: which SPIFFE IDs may call which methods and paths.'),
-  admin: adminSchema.optional().describe('The admin listener for /metrics, /healthz and /readyz; no port = no listener, 0 = a free port.'),
-  inbound: inboundSchema.optional().describe('The listener of mesh.serve and its admission limits.'),
-  telemetry: telemetrySchema.optional().describe('Tracing exporter and sampling, access log.'),
-});
+  const rawMeshSchema = z.strictObject({
+    mesh: z.string().regex(NAME_PATTERN, { error: (iss) => `invalid mesh name ${JSON.stringify(iss.input)}: use lowercase letters, digits, '-' and '.'` }).optional(),
+    trustDomain: z
+      .string()
+      .regex(/^[a-z0-9._-]{1,255}$/, { error: (iss) => `invalid trust domain ${JSON.stringify(iss.input)}: use lowercase letters, digits, '.', '-' and '_'` })
+      .optional(),
+    identity: identitySchema.optional().describe('Where this workload gets its certificate: dev (a local CA in .inmesh/, the default), control, files or none.'),
+    control: controlSchema.optional().describe('The control daemon: configuration, endpoint registry and certificates.'),
+    outbound: z.enum(['passthrough', 'deny']).optional().describe('Calls to hosts that are not mesh services: passthrough (the default) or deny.'),
+    services: z.record(serviceName, serviceSchema).optional().describe('Destination services by name: the host names mesh calls use.'),
+    authorization: z.record(serviceName, z.array(authorizationRuleSchema)).optional().describe('Inbound rules per served service: which SPIFFE IDs may call which methods and paths.'),
+    admin: adminSchema.optional().describe('The admin listener for /metrics, /healthz and /readyz; no port = no listener, 0 = a free port.'),
+    inbound: inboundSchema.optional().describe('The listener of mesh.serve and its admission limits.'),
+    telemetry: telemetrySchema.optional().describe('Tracing exporter and sampling, access log.'),
+  });
+  return { rawMeshSchema, serviceSchema };
+}
 
-export type RawMesh = z.infer<typeof rawMeshSchema>;
-export { serviceSchema };
+export type MeshSchemas = ReturnType<typeof buildMeshSchema>;
+export type RawMesh = z.infer<MeshSchemas['rawMeshSchema']>;
+
+let held: WeakRef<MeshSchemas> | undefined;
+
+/**
+ * The schemas validation uses, built on first use and held weakly: a burst of validations (start,
+ * a reload, `inmesh check`) shares one copy, and between reloads the garbage collector may take
+ * it (zod schema objects are about 1 MB of heap) and the next validation builds it again.
+ */
+export function meshSchemas(): MeshSchemas {
+  let schemas = held?.deref();
+  if (!schemas) held = new WeakRef((schemas = buildMeshSchema(zodLibrary().z)));
+  return schemas;
+}

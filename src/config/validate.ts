@@ -2,7 +2,7 @@ import { IssueList, type PathIssue, type PathKey } from './key-path.js';
 import { normalizeMesh, type NormalizeResult } from './normalize.js';
 import { normalizeService } from './normalize-service.js';
 import { withoutReservedKeys } from './reserved-keys.js';
-import { rawMeshSchema, serviceSchema } from './schema.js';
+import { meshSchemas, type MeshSchemas } from './schema.js';
 import { checkSchema } from './schema-issues.js';
 
 const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -18,7 +18,8 @@ const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typ
 export function validateMesh(data: unknown): NormalizeResult {
   const reserved = withoutReservedKeys(data === null || data === undefined ? {} : data);
   const root = reserved.value;
-  const parsed = checkSchema(rawMeshSchema, root);
+  const schemas = meshSchemas();
+  const parsed = checkSchema(schemas.rawMeshSchema, root);
   if (parsed.ok && reserved.issues.length === 0) return normalizeMesh(parsed.data);
   if (parsed.ok) {
     const rest = normalizeMesh(parsed.data);
@@ -27,7 +28,7 @@ export function validateMesh(data: unknown): NormalizeResult {
   const issues: PathIssue[] = [...reserved.issues, ...parsed.issues];
   if (isObject(root) && isObject(root.services)) {
     const ctx = { hasControl: isObject(root.control) };
-    for (const [name, raw] of Object.entries(root.services)) issues.push(...crossCheckService(name, raw, parsed.issues, ctx));
+    for (const [name, raw] of Object.entries(root.services)) issues.push(...crossCheckService(schemas.serviceSchema, name, raw, parsed.issues, ctx));
   }
   return { ok: false, issues };
 }
@@ -37,7 +38,7 @@ export function validateMesh(data: unknown): NormalizeResult {
  * dropped (a broken route is replaced by an empty one, so later routes keep their index), and issues
  * that touch a dropped key are not reported, since they would only echo the schema's.
  */
-function crossCheckService(name: string, raw: unknown, schemaIssues: readonly PathIssue[], ctx: { readonly hasControl: boolean }): PathIssue[] {
+function crossCheckService(serviceSchema: MeshSchemas['serviceSchema'], name: string, raw: unknown, schemaIssues: readonly PathIssue[], ctx: { readonly hasControl: boolean }): PathIssue[] {
   if (!isObject(raw)) return [];
   const svc: Record<string, unknown> = { ...raw };
   const dropped: PathKey[][] = [];

@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, type Document, type Pair } from 'yaml';
+import type { Document, Pair } from 'yaml';
+import { isMap, isScalar, isSeq } from './yaml-library.js';
 import type { PathKey } from './key-path.js';
 
 export interface DuplicateKey {

@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, Scalar, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { isMap, isScalar, isSeq, PLAIN_SCALAR } from './yaml-library.js';
 import { interpolate, type EnvRecord } from './interpolate.js';
 import type { PathIssue, PathKey } from './key-path.js';
 
@@ -24,7 +25,7 @@ export function interpolateDocument(doc: Document, env: EnvRecord): PathIssue[] 
     } else if (isScalar(node) && typeof node.value === 'string') {
       const r = interpolate(node.value, env);
       if (!r.ok) issues.push({ path, message: r.message });
-      else if (r.changed) node.value = node.type === Scalar.PLAIN ? retype(r.value) : r.value;
+      else if (r.changed) node.value = node.type === PLAIN_SCALAR ? retype(r.value) : r.value;
     }
   };
   walk(doc.contents, []);

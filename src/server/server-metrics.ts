@@ -1,4 +1,3 @@
-import type { Counter } from 'prom-client';
 import type { LatencyHistogram, MeshMetrics } from '../telemetry/index.js';
 
 /** Why admission refused a request: the `reason` label of `inmesh_admission_rejected_total`. */
@@ -44,7 +43,7 @@ export class ServerMetrics {
 
   rejected(reason: RejectReason): void {
     let c = this.#rejected.get(reason);
-    if (c === undefined) this.#rejected.set(reason, (c = (this.#metrics.admissionRejected as Counter<'reason'>).labels({ reason })));
+    if (c === undefined) this.#rejected.set(reason, (c = this.#metrics.admissionRejected.labels({ reason })));
     c.inc();
   }
 }

@@ -19,10 +19,11 @@ export class HistogramMetric {
   readonly aggregator = 'sum';
   readonly #series = new Map<string, Series>();
 
-  constructor(name: string, help: string, registry: Registry) {
+  /** `registry`, when given, registers it at once; MeshMetrics registers its families itself. */
+  constructor(name: string, help: string, registry?: Registry) {
     this.name = name;
     this.help = help;
-    registry.registerMetric(this as never);
+    registry?.registerMetric(this as never);
   }
 
   /** The series for these labels, made once; callers keep it so each observation is just `observe`. */

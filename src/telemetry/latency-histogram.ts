@@ -25,6 +25,8 @@ const INTERNAL_BOUNDS: Float64Array = (() => {
 /** For each exported bound, the index of the internal bucket that ends at it. */
 const EXPORT_INDEX: readonly number[] = EXPORT_BOUNDS.map((b) => INTERNAL_BOUNDS.indexOf(b));
 
+const SLOTS = INTERNAL_BOUNDS.length + 1;
+
 /**
  * A latency histogram in a typed array: `observe` is a binary search and an increment (a few
  * nanoseconds, against ~400 ns for prom-client's Histogram.observe). Exported at scrape time.
@@ -35,8 +37,11 @@ const EXPORT_INDEX: readonly number[] = EXPORT_BOUNDS.map((b) => INTERNAL_BOUNDS
  * h.percentile(0.99);
  */
 export class LatencyHistogram {
-  /** counts[i] = observations in (bounds[i-1], bounds[i]]; the last slot is +Inf. */
-  readonly counts = new Float64Array(INTERNAL_BOUNDS.length + 1);
+  /**
+   * counts[i] = observations in (bounds[i-1], bounds[i]]; the last slot is +Inf. Made on the first
+   * observation: a mesh holds two per endpoint (successes, failures) and many stay empty (1 KB each).
+   */
+  #counts: Float64Array | undefined;
   count = 0;
   sum = 0;
 
@@ -48,18 +53,19 @@ export class LatencyHistogram {
       if (INTERNAL_BOUNDS[mid]! < seconds) lo = mid + 1;
       else hi = mid;
     }
-    this.counts[lo]!++;
+    (this.#counts ??= new Float64Array(SLOTS))[lo]!++;
     this.count++;
     this.sum += seconds;
   }
 
   /** The q-quantile (0..1) in seconds, interpolated within its bucket; NaN when empty. */
   percentile(q: number): number {
-    if (this.count === 0) return NaN;
+    const counts = this.#counts;
+    if (this.count === 0 || !counts) return NaN;
     const rank = q * this.count;
     let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      const c = this.counts[i]!;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i]!;
       if (c === 0) continue;
       if (seen + c >= rank) {
         const lower = i === 0 ? 0 : INTERNAL_BOUNDS[i - 1]!;
@@ -74,28 +80,33 @@ export class LatencyHistogram {
   /** Cumulative counts at each exported bound, then +Inf (Prometheus `le` buckets). */
   exportBuckets(): number[] {
     const out: number[] = [];
+    const counts = this.#counts ?? new Float64Array(SLOTS);
     let cumulative = 0;
     let next = 0;
     for (let b = 0; b < EXPORT_INDEX.length; b++) {
       const end = EXPORT_INDEX[b]!;
-      for (; next <= end; next++) cumulative += this.counts[next]!;
+      for (; next <= end; next++) cumulative += counts[next]!;
       out.push(cumulative);
     }
-    for (; next < this.counts.length; next++) cumulative += this.counts[next]!;
+    for (; next < counts.length; next++) cumulative += counts[next]!;
     out.push(cumulative);
     return out;
   }
 
   /** Adds another histogram's observations into this one. */
   add(other: LatencyHistogram): this {
-    for (let i = 0; i < other.counts.length; i++) this.counts[i]! += other.counts[i]!;
+    const theirs = other.#counts;
+    if (theirs) {
+      const mine = (this.#counts ??= new Float64Array(SLOTS));
+      for (let i = 0; i < theirs.length; i++) mine[i]! += theirs[i]!;
+    }
     this.count += other.count;
     this.sum += other.sum;
     return this;
   }
 
   reset(): void {
-    this.counts.fill(0);
+    this.#counts?.fill(0);
     this.count = 0;
     this.sum = 0;
   }

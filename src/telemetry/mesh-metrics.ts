@@ -1,10 +1,13 @@
-import { Counter, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
+import { CounterMetric } from './counter-metric.js';
 import { HistogramMetric } from './histogram-metric.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 /** The per-call recorder of one (destination, route): status-indexed series made on first use. */
 export class CallSeries {
-  readonly #byStatus: Array<LatencyHistogram | undefined> = new Array(600);
+  /** Indexed by status code; made on the first response, since many (destination, route) pairs never see one. */
+  #byStatus: Array<LatencyHistogram | undefined> | undefined;
   readonly #byError = new Map<string, LatencyHistogram>();
   readonly #family: HistogramMetric;
   readonly #labels: Readonly<Record<string, string>>;
@@ -15,8 +18,9 @@ export class CallSeries {
   }
 
   status(code: number, seconds: number): void {
-    let h = this.#byStatus[code];
-    if (!h) h = this.#byStatus[code] = this.#family.series({ ...this.#labels, http_response_status_code: String(code), error_type: '' });
+    const byStatus = (this.#byStatus ??= new Array(600));
+    let h = byStatus[code];
+    if (!h) h = byStatus[code] = this.#family.series({ ...this.#labels, http_response_status_code: String(code), error_type: '' });
     h.observe(seconds);
   }
 
@@ -50,67 +54,77 @@ export interface LatencySummary {
  * await metrics.registry.metrics();
  */
 export class MeshMetrics {
-  readonly registry: Registry;
   readonly source: string;
   readonly clientDuration: HistogramMetric;
   readonly endpointDuration: HistogramMetric;
-  readonly configReloads: Counter<'result'>;
+  readonly configReloads: CounterMetric<'result'>;
   /** Inbound requests served (or refused) by mesh.serve and the adapters, as the server saw them. */
   readonly serverDuration: HistogramMetric;
-  readonly admissionRejected: Counter<'reason'>;
-  readonly retries: Counter<'destination_service' | 'route' | 'reason'>;
-  readonly retryBudgetExhausted: Counter<'destination_service' | 'route'>;
-  readonly hedges: Counter<'destination_service' | 'route'>;
-  readonly circuitTransitions: Counter<'destination_service' | 'endpoint' | 'state'>;
-  readonly ejections: Counter<'destination_service' | 'endpoint'>;
+  readonly admissionRejected: CounterMetric<'reason'>;
+  readonly retries: CounterMetric<'destination_service' | 'route' | 'reason'>;
+  readonly retryBudgetExhausted: CounterMetric<'destination_service' | 'route'>;
+  readonly hedges: CounterMetric<'destination_service' | 'route'>;
+  readonly circuitTransitions: CounterMetric<'destination_service' | 'endpoint' | 'state'>;
+  readonly ejections: CounterMetric<'destination_service' | 'endpoint'>;
+  #registry: Registry | undefined;
 
   constructor(o: { service: string; registry?: Registry }) {
-    this.registry = o.registry ?? new Registry();
     this.source = o.service;
     this.clientDuration = new HistogramMetric(
       'http_client_request_duration_seconds',
       'Duration of logical HTTP client calls through the mesh, as the caller saw them (retries included).',
-      this.registry,
     );
-    this.endpointDuration = new HistogramMetric(
-      'inmesh_endpoint_request_duration_seconds',
-      'Duration of HTTP attempts per destination endpoint, by outcome.',
-      this.registry,
-    );
-    this.configReloads = new Counter({
-      name: 'inmesh_config_reloads_total',
-      help: 'Configuration updates, applied or rejected.',
-      labelNames: ['result'],
-      registers: [this.registry],
-    });
+    this.endpointDuration = new HistogramMetric('inmesh_endpoint_request_duration_seconds', 'Duration of HTTP attempts per destination endpoint, by outcome.');
+    this.configReloads = new CounterMetric('inmesh_config_reloads_total', 'Configuration updates, applied or rejected.', ['result']);
     this.serverDuration = new HistogramMetric(
       'http_server_request_duration_seconds',
       'Duration of inbound HTTP requests, from arrival to the end of the response (queueing and refusals included).',
-      this.registry,
     );
-    this.admissionRejected = new Counter({
-      name: 'inmesh_admission_rejected_total',
-      help: 'Inbound requests refused before the application saw them, by reason.',
-      labelNames: ['reason'],
-      registers: [this.registry],
-    });
-    // Rare events: prom-client counters are fine off the hot path.
-    const registers = [this.registry];
-    this.retries = new Counter({ name: 'inmesh_retries_total', help: 'Retries sent, by reason.', labelNames: ['destination_service', 'route', 'reason'], registers });
-    this.retryBudgetExhausted = new Counter({
-      name: 'inmesh_retry_budget_exhausted_total',
-      help: 'Retries refused because the retry budget was spent; the caller got the original outcome.',
-      labelNames: ['destination_service', 'route'],
-      registers,
-    });
-    this.hedges = new Counter({ name: 'inmesh_hedges_total', help: 'Hedged attempts started.', labelNames: ['destination_service', 'route'], registers });
-    this.circuitTransitions = new Counter({
-      name: 'inmesh_circuit_transitions_total',
-      help: 'Circuit breaker state changes (endpoint="" for the service-wide breaker).',
-      labelNames: ['destination_service', 'endpoint', 'state'],
-      registers,
-    });
-    this.ejections = new Counter({ name: 'inmesh_outlier_ejections_total', help: 'Endpoints ejected by outlier detection.', labelNames: ['destination_service', 'endpoint'], registers });
+    this.admissionRejected = new CounterMetric('inmesh_admission_rejected_total', 'Inbound requests refused before the application saw them, by reason.', ['reason']);
+    this.retries = new CounterMetric('inmesh_retries_total', 'Retries sent, by reason.', ['destination_service', 'route', 'reason']);
+    this.retryBudgetExhausted = new CounterMetric(
+      'inmesh_retry_budget_exhausted_total',
+      'Retries refused because the retry budget was spent; the caller got the original outcome.',
+      ['destination_service', 'route'],
+    );
+    this.hedges = new CounterMetric('inmesh_hedges_total', 'Hedged attempts started.', ['destination_service', 'route']);
+    this.circuitTransitions = new CounterMetric('inmesh_circuit_transitions_total', 'Circuit breaker state changes (endpoint="" for the service-wide breaker).', [
+      'destination_service',
+      'endpoint',
+      'state',
+    ]);
+    this.ejections = new CounterMetric('inmesh_outlier_ejections_total', 'Endpoints ejected by outlier detection.', ['destination_service', 'endpoint']);
+    if (o.registry) this.#register(o.registry);
+  }
+
+  /**
+   * The prom-client Registry that holds these metrics: the one given, or a private one (never the
+   * global one) made on first use, by a scrape or `mesh.metrics`. Until then the mesh counts in its
+   * own structures and prom-client is not loaded (about 1 MB of RSS).
+   */
+  get registry(): Registry {
+    if (!this.#registry) {
+      const { Registry: PromRegistry } = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+      this.#register(new PromRegistry());
+    }
+    return this.#registry!;
+  }
+
+  #register(registry: Registry): void {
+    this.#registry = registry;
+    const all = [
+      this.clientDuration,
+      this.endpointDuration,
+      this.configReloads,
+      this.serverDuration,
+      this.admissionRejected,
+      this.retries,
+      this.retryBudgetExhausted,
+      this.hedges,
+      this.circuitTransitions,
+      this.ejections,
+    ];
+    for (const m of all) registry.registerMetric(m as never);
   }
 
   callSeries(destination: string, route: string): CallSeries {

@@ -55,3 +55,23 @@ describe('HistogramMetric', () => {
     expect(text).not.toContain('route="b"');
   });
 });
+
+describe('LatencyHistogram before its first observation', () => {
+  it('reads as empty, and merges and resets like any other', () => {
+    const empty = new LatencyHistogram();
+    expect(empty.percentile(0.5)).toBeNaN();
+    expect(empty.exportBuckets()).toEqual(new Array(EXPORT_BOUNDS.length + 1).fill(0));
+    const merged = new LatencyHistogram().add(empty);
+    expect(merged.count).toBe(0);
+    const seen = new LatencyHistogram();
+    seen.observe(0.002);
+    merged.add(seen).add(empty);
+    expect(merged.count).toBe(1);
+    expect(merged.exportBuckets()[EXPORT_BOUNDS.indexOf(0.0025)]).toBe(1);
+    expect(merged.percentile(0.5)).toBeGreaterThan(0.001);
+    merged.reset();
+    expect(merged.exportBuckets().every((n) => n === 0)).toBe(true);
+    empty.reset();
+    expect(empty.count).toBe(0);
+  });
+});
