@@ -100,7 +100,7 @@ async function main() {
   }
   if (results.server || results.pair) printServer(results.server ?? {}, results.pair ?? {}, opts.reps);
   if (results.fastify) printFastify(results.fastify, opts.reps, results.fastifyTool);
-  if (results.rss) printRss(results.rss, opts.reps);
+  if (results.rss) printRss(results.rss, opts.reps, opts.rssIdleMs);
   results.targets = evaluateTargets(results);
   printTargets(results.targets);
 

@@ -27,19 +27,32 @@ export async function runRssGroup({ opts }) {
   const raw = Object.fromEntries(modes.map((m) => [m.id, []]));
   const heap = Object.fromEntries(modes.map((m) => [m.id, []]));
   const heapTotal = Object.fromEntries(modes.map((m) => [m.id, []]));
+  const atOnce = Object.fromEntries(modes.map((m) => [m.id, []]));
+  // Every child waits idle before it is measured, so they run side by side (RSS is not disturbed
+  // by a neighbour the way CPU time is); one rep's children at a time, in rotating order.
+  const env = { ...process.env, INMESH_BENCH_RSS_IDLE_MS: String(opts.rssIdleMs) };
   try {
     for (let r = 0; r < opts.reps; r++) {
-      for (const m of rotate(modes, r)) {
-        const { child, info } = await startNodeChild(CLIENT_CORE, RSS_SCRIPT, [modeArg[m.id], ...m.args], { nodeArgs: ['--expose-gc'], timeoutMs: 90000 });
-        raw[m.id].push(info.rss / 2 ** 20);
-        heap[m.id].push(info.heapUsed / 2 ** 20);
-        heapTotal[m.id].push(info.heapTotal / 2 ** 20);
-        await stop(child);
+      const started = [];
+      try {
+        await Promise.all(
+          rotate(modes, r).map(async (m) => {
+            const run = startNodeChild(CLIENT_CORE, RSS_SCRIPT, [modeArg[m.id], ...m.args], { nodeArgs: ['--expose-gc'], timeoutMs: 90000 + opts.rssIdleMs, env });
+            started.push(run);
+            const { info } = await run;
+            raw[m.id].push(info.rss / 2 ** 20);
+            heap[m.id].push(info.heapUsed / 2 ** 20);
+            heapTotal[m.id].push(info.heapTotal / 2 ** 20);
+            atOnce[m.id].push(info.rssAtOnce / 2 ** 20);
+          }),
+        );
+      } finally {
+        for (const run of started) await run.then(({ child }) => stop(child), () => {});
       }
     }
   } finally {
     await stop(farm.proc);
   }
-  const rows = Object.fromEntries(modes.map((m) => [m.id, { label: m.label, rssMB: median(raw[m.id]), heapMB: median(heap[m.id]), heapTotalMB: median(heapTotal[m.id]), repsMB: raw[m.id] }]));
+  const rows = Object.fromEntries(modes.map((m) => [m.id, { label: m.label, rssMB: median(raw[m.id]), rssAtOnceMB: median(atOnce[m.id]), heapMB: median(heap[m.id]), heapTotalMB: median(heapTotal[m.id]), repsMB: raw[m.id] }]));
   return { rows, skipped: [] };
 }

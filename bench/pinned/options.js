@@ -10,7 +10,7 @@ const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S]
  * for a duration). `--quick` is a smoke run: tiny counts, one repetition.
  */
 export function parseOptions(argv) {
-  const o = { reps: 3, count: 50000, maxMs: 5000, fastifyTool: 'wrk', warmup: 3000, loadSeconds: 3, only: [...GROUPS], json: undefined, dist: undefined, quick: false, rssCalls: 10000 };
+  const o = { reps: 3, count: 50000, maxMs: 5000, fastifyTool: 'wrk', warmup: 3000, loadSeconds: 3, only: [...GROUPS], json: undefined, dist: undefined, quick: false, rssCalls: 10000, rssIdleMs: 20000 };
   const value = (i) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${argv[i]} needs a value\n${USAGE}`);
@@ -43,7 +43,7 @@ export function parseOptions(argv) {
     } else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else throw new Error(`unknown option ${a}\n${USAGE}`);
   }
-  if (o.quick) Object.assign(o, { reps: 1, count: 400, maxMs: 2000, warmup: 200, loadSeconds: 1, rssCalls: 200 });
+  if (o.quick) Object.assign(o, { reps: 1, count: 400, maxMs: 2000, warmup: 200, loadSeconds: 1, rssCalls: 200, rssIdleMs: 0 });
   if (reps !== undefined) o.reps = reps;
   if (count !== undefined) o.count = count;
   if (seconds !== undefined) o.maxMs = seconds * 1000;

@@ -85,14 +85,14 @@ export function printFastify(fastify, reps, tool) {
   printTable(`Fastify hello, ${tool} -c 64 pinned to core 0, server on core 1; median of the undisturbed of ${reps} reps`, ['server', 'req/s', '×plain', 'p50 µs', 'p99 µs', 'server µs/req', '×plain', 'throughput by CPU', 'server busy'], rows);
 }
 
-export function printRss(rss, reps) {
+export function printRss(rss, reps, idleMs) {
   if (!rss.node) return;
   const rows = ['node', 'undici', 'mesh', 'undiciCalls', 'meshCalls'].map((id) => {
     const s = rss[id];
     const sameCalls = id === 'meshCalls' ? d1(s.rssMB - rss.undiciCalls.rssMB) : '';
-    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), sameCalls, d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), n1(s.heapTotalMB), s.repsMB.map(n1).join(' ')];
+    return [s.label, n1(s.rssMB), d1(s.rssMB - rss.undici.rssMB), sameCalls, d1(s.rssMB - rss.node.rssMB), n1(s.heapMB), n1(s.heapTotalMB), n1(s.rssAtOnceMB), s.repsMB.map(n1).join(' ')];
   });
-  printTable(`RSS after GC, fresh process each; median of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'heap total MB', 'RSS of reps'], rows);
+  printTable(`RSS after GC once idle ${idleMs / 1000} s, fresh process each; median of ${reps} reps; calls: ${RSS_DESTINATIONS} at a time over ${RSS_DESTINATIONS} local servers`, ['state', 'RSS MB', 'over node+undici', 'over undici, same calls', 'over bare node', 'heap used MB', 'heap total MB', 'RSS at once', 'RSS of reps'], rows);
 }
 
 export function printTargets(targets) {

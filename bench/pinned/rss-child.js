@@ -4,8 +4,10 @@
 //   mesh        the library imported and createMesh with one destination (ready)
 //   mesh-calls  createMesh with 10 destinations (ports in argv) after `calls` calls spread over them
 //   undici-calls  the same calls through one raw undici Pool per destination (what undici itself keeps)
-// Sends { rss, heapUsed, heapTotal } in bytes. heapTotal beside heapUsed shows how much of the
-// RSS is heap V8 has grown and kept (its young generation grows with the allocation rate).
+// Sends { rss, heapUsed, heapTotal, rssAtOnce } in bytes: measured after GC once the process has
+// been idle for INMESH_BENCH_RSS_IDLE_MS (V8's memory reducer gives back, only on idle, the young
+// generation it grew while loading or under calls, as an idle sidecar would be measured), and
+// rssAtOnce right after the work. heapTotal beside heapUsed shows heap V8 has grown and kept.
 import { distIndexUrl } from './dist-url.js';
 
 const [mode, portsJson, callsArg] = process.argv.slice(2);
@@ -68,7 +70,9 @@ process.on('disconnect', () => process.exit(0));
 try {
   if (!globalThis.gc) throw new Error('run with --expose-gc');
   globalThis.keep = await prepare();
-  process.send(await settle());
+  const atOnce = await settle();
+  await new Promise((r) => setTimeout(r, Number(process.env.INMESH_BENCH_RSS_IDLE_MS ?? 0)));
+  process.send({ ...(await settle()), rssAtOnce: atOnce.rss });
 } catch (err) {
   process.send({ error: String(err?.stack ?? err) });
   process.exit(1);
