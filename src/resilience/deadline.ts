@@ -40,6 +40,8 @@ export function deadline<Req, Res>(opts: DeadlineOptions, deps: DeadlineDeps<Res
   const { clock, wheel, responseDone } = deps;
   return (next) =>
     function deadline(req: Req, ctx: CallContext): Promise<Res> {
+      // Most calls have neither: they pass without a clock read.
+      if (timeout === undefined && ctx.deadline === Infinity) return next(req, ctx);
       const now = clock.now();
       let at = ctx.deadline;
       if (timeout !== undefined && now + timeout < at) at = now + timeout;

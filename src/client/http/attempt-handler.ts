@@ -8,6 +8,8 @@ const MAX_BUFFERED = 1 << 20;
 /** A discarded body larger than this is cut off by aborting rather than drained. */
 const MAX_DRAIN = 64 * 1024;
 
+const NO_HEADERS: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+
 const enum State {
   Waiting,
   Started,
@@ -23,7 +25,8 @@ const enum State {
  */
 export class AttemptHandler implements LegacyHandler, HttpResponse, CancellableAttempt {
   statusCode = 0;
-  rawHeaders: Buffer[] = [];
+  /** Until the head arrives, one shared empty list rather than a new array per attempt. */
+  rawHeaders: Buffer[] = NO_HEADERS;
   statusMessage = '';
   readonly endpoint: string;
 
@@ -44,7 +47,10 @@ export class AttemptHandler implements LegacyHandler, HttpResponse, CancellableA
   #pausedHere = false;
   #trailers: Buffer[] | string[] | null = null;
   #error: Error | undefined;
+  // Two slots before an array: a call through the mesh has two watchers (the call's metrics and the
+  // caller's side), and an array per call was one more allocation on every call.
   #done: ((err: Error | null) => void) | undefined;
+  #done2: ((err: Error | null) => void) | undefined;
   #moreDone: Array<(err: Error | null) => void> | undefined;
 
   /** `tap` (the endpoint's metrics and load tracking) runs synchronously as headers or a failure arrive. */
@@ -168,6 +174,7 @@ export class AttemptHandler implements LegacyHandler, HttpResponse, CancellableA
     if (this.#state === State.Complete) fn(null);
     else if (this.#state === State.Failed) fn(this.#error!);
     else if (!this.#done) this.#done = fn;
+    else if (!this.#done2) this.#done2 = fn;
     else (this.#moreDone ??= []).push(fn);
   }
 
@@ -176,7 +183,10 @@ export class AttemptHandler implements LegacyHandler, HttpResponse, CancellableA
     const first = this.#done;
     if (!first) return;
     this.#done = undefined;
+    const second = this.#done2;
+    this.#done2 = undefined;
     first(err);
+    second?.(err);
     const more = this.#moreDone;
     this.#moreDone = undefined;
     if (more) for (const fn of more) fn(err);

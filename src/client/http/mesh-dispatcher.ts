@@ -29,6 +29,9 @@ export class MeshDispatcher extends Dispatcher {
   readonly #client: MeshClient;
   readonly #opts: MeshDispatcherOptions;
   #closed = false;
+  /** The last origin and its host: callers mostly repeat an origin, and parsing it made two strings per call. */
+  #lastOrigin = '';
+  #lastHost = '';
 
   constructor(client: MeshClient, opts: MeshDispatcherOptions) {
     super();
@@ -40,7 +43,12 @@ export class MeshDispatcher extends Dispatcher {
     const legacy = toLegacyHandler(handler);
     if (this.#closed) return fail(legacy, new MeshError('MESH_ERR_CLOSED', 'the mesh is closed'));
     const origin = typeof opts.origin === 'string' ? opts.origin : (opts.origin?.origin ?? '');
-    const host = hostOfOrigin(origin);
+    let host = this.#lastHost;
+    if (origin !== this.#lastOrigin) {
+      host = hostOfOrigin(origin);
+      this.#lastOrigin = origin;
+      this.#lastHost = host;
+    }
     const destination = this.#client.destination(host);
     if (!destination) {
       const passthrough = this.#opts.passthrough();

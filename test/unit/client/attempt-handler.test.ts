@@ -86,6 +86,19 @@ describe('AttemptHandler', () => {
     expect(done[0]).toMatchObject({ code: 'MESH_ERR_TRANSPORT', failure: 'reset', cause });
   });
 
+  it('tells every done listener, in the order they came, once the body ends', () => {
+    const a = attempt();
+    a.h.onHeaders(200, [], () => {}, 'OK');
+    const done: string[] = [];
+    for (const name of ['metrics', 'caller', 'third', 'fourth']) a.resolved!.onDone((e) => done.push(`${name}:${e === null ? 'ok' : e.message}`));
+    a.resolved!.deliver(recorder());
+    expect(done).toEqual([]);
+    a.h.onComplete(null);
+    expect(done).toEqual(['metrics:ok', 'caller:ok', 'third:ok', 'fourth:ok']);
+    a.resolved!.onDone((e) => done.push(`late:${e === null ? 'ok' : e.message}`));
+    expect(done.at(-1)).toBe('late:ok');
+  });
+
   it('aborts the attempt when the call is cancelled, rejecting with the caller’s reason', () => {
     const c = new Cancellation();
     const a = attempt(c);

@@ -75,6 +75,22 @@ describe('deadline', () => {
     expect(wheel.size).toBe(0);
   });
 
+  it('enforces an inherited deadline when it has no timeout of its own', async () => {
+    const { clock, handle, call, wheel } = setup(undefined);
+    const p = call('req', createCallContext({ service: 'orders', deadline: 1040 }));
+    const c = await handle.next();
+    expect(wheel.size).toBe(1);
+    clock.advance(40);
+    expect(c.ctx.cancellation.cancelled).toBe(true);
+    expectDeadline(await p.catch((e: unknown) => e));
+  });
+
+  it('fails fast on an inherited deadline already past when it has no timeout of its own', async () => {
+    const { handle, call } = setup(undefined);
+    expectDeadline(await call('req', createCallContext({ service: 'orders', deadline: 1000 })).catch((e: unknown) => e));
+    expect(handle.calls.length).toBe(0);
+  });
+
   it('passes the call through untouched without any deadline', async () => {
     const { handle, call, wheel } = setup(undefined);
     const ctx = createCallContext({ service: 'orders' });
