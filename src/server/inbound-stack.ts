@@ -12,6 +12,7 @@ import { RateLimiter, type RateLimitSettings } from './rate-limiter.js';
 import { refusalBody, retryAfterSeconds } from './refusal.js';
 import { responseDelivered } from './response-delivered.js';
 import type { RejectReason, ServerMetrics } from './server-metrics.js';
+import { kExchange } from './shaped-messages.js';
 
 /** The slice of inbound config one stack enforces (mesh.yaml `inbound`, overridden per serve). */
 export interface InboundLimits {
@@ -43,7 +44,6 @@ export interface InboundEnv {
   readonly propagates: () => boolean;
 }
 
-const kExchange = Symbol('inmesh.exchange');
 type Tagged = { [kExchange]?: InboundExchange };
 
 /** The exchange a response belongs to, if the stack saw its request. */

@@ -8,6 +8,7 @@ import { h2RequestGate } from './h2-request-gate.js';
 import { guardSession, MAX_CONCURRENT_STREAMS, RESET_BURST, RESET_RATE } from './h2-session-guard.js';
 import { connectionsCheckingInterval, type ClientTimeouts } from './client-timeouts.js';
 import { guardHttp1, PARSER_HEADER_COUNT } from './http1-guard.js';
+import { ShapedIncomingMessage, ShapedServerResponse } from './shaped-messages.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -74,7 +75,7 @@ export class Listener {
     const maxHeaderSize = o.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
     const t = o.timeouts;
     const http1 = createHttpServer(
-      { maxHeaderSize, noDelay: true, headersTimeout: t.headersTimeout, requestTimeout: t.requestTimeout, connectionsCheckingInterval: connectionsCheckingInterval(t) },
+      { IncomingMessage: ShapedIncomingMessage, ServerResponse: ShapedServerResponse, maxHeaderSize, noDelay: true, headersTimeout: t.headersTimeout, requestTimeout: t.requestTimeout, connectionsCheckingInterval: connectionsCheckingInterval(t) },
       guardHttp1(o.onRequest),
     );
     http1.keepAliveTimeout = t.keepAliveTimeout;

@@ -131,6 +131,58 @@ describe('mesh.serve wraps Express 4 and 5 and Fastify 4 and 5, called through t
     expect(Number(downstreamBudget)).toBeLessThanOrEqual(2000);
   });
 
+  // The inbound scope is entered on a fast path per adapter (a Fastify onRequest hook, the node:http
+  // listener): each must still hand the caller's deadline to an outbound call made after an await.
+  const callingApps: Record<string, (call: () => Promise<string>) => ServeApp> = {
+    'Fastify 5': (call) => {
+      const app = Fastify();
+      app.get('/api/orders/:id', async () => ({ stock: await call() }));
+      closers.push(() => app.close());
+      return app;
+    },
+    'Fastify 4': (call) => {
+      const app = Fastify4() as unknown as FastifyInstance;
+      app.get('/api/orders/:id', async () => ({ stock: await call() }));
+      closers.push(() => app.close());
+      return app;
+    },
+    'a request listener': (call) => (_req, res) => {
+      void Promise.resolve()
+        .then(call)
+        .then((stock) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ stock })));
+    },
+  };
+  for (const [name, make] of Object.entries(callingApps)) {
+    it(`${name}: an outbound call made after an await inherits the inbound deadline`, async () => {
+      const budgets: Array<string | undefined> = [];
+      const stock: TestServer = await startHttpServer((req, res) => {
+        budgets.push(req.headers['inmesh-deadline-ms'] as string | undefined);
+        res.end('42');
+      });
+      closers.push(() => stock.close());
+      const server = await serverMesh({ services: { stock: { endpoints: [stock.address], tls: 'none' } } });
+      meshes.push(server);
+      const call = async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        const r = await server.request('http://stock/api/stock/1');
+        return r.body.text();
+      };
+      const served = await server.serve(make(call), { port: 0 });
+      const client = await clientMesh({ orders: [`127.0.0.1:${served.port}`] });
+      meshes.push(client);
+      // Two requests on one connection: the second must carry its own budget, not the first one's.
+      for (const timeout of [2000, 1200]) {
+        const res = await client.request('http://orders/api/orders/1', { timeout });
+        expect(await res.body.json()).toEqual({ stock: '42' });
+      }
+      expect(budgets).toHaveLength(2);
+      expect(Number(budgets[0])).toBeGreaterThan(1200);
+      expect(Number(budgets[0])).toBeLessThanOrEqual(2000);
+      expect(Number(budgets[1])).toBeGreaterThan(500);
+      expect(Number(budgets[1])).toBeLessThanOrEqual(1200);
+    });
+  }
+
   it('serves a Fastify app that registered inmeshFastify itself, once', async () => {
     const server = await serverMesh();
     meshes.push(server);
