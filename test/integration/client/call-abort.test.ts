@@ -22,8 +22,8 @@ async function server(handler: (req: IncomingMessage, res: ServerResponse) => vo
   return { ...s, closed: () => closed };
 }
 
-async function meshFor(address: string, extra: Record<string, unknown> = {}): Promise<Mesh> {
-  mesh = await createMesh({ service: 'checkout', watch: false, config: { identity: { mode: 'none' }, services: { orders: { endpoints: [address], tls: 'none', ...extra } } } });
+async function meshFor(address: string, extra: Record<string, unknown> = {}, random?: () => number): Promise<Mesh> {
+  mesh = await createMesh({ service: 'checkout', watch: false, ...(random && { random }), config: { identity: { mode: 'none' }, services: { orders: { endpoints: [address], tls: 'none', ...extra } } } });
   await mesh.ready();
   return mesh;
 }
@@ -66,7 +66,8 @@ describe('cancelling a call', () => {
       req.resume();
       res.writeHead(503).end();
     });
-    const m = await meshFor(s.address, { retries: { attempts: 3, on: [503], backoff: { base: '20s', max: '20s' } } });
+    // Backoff has full jitter: a random of 0.99 makes this one 19.8 s, so no retry can come before the abort.
+    const m = await meshFor(s.address, { retries: { attempts: 3, on: [503], backoff: { base: '20s', max: '20s' } } }, () => 0.99);
     const ac = new AbortController();
     const started = Date.now();
     const pending = within(m.request('http://orders/', { signal: ac.signal }), 3000);
