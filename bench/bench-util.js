@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { closedLoop } from './pinned/load-loop.js';
 
 /** Starts bench/hello-server.js in a child process; returns its port and a stop function. */
 export async function startServerProcess() {
@@ -13,25 +14,9 @@ export async function startServerProcess() {
  * Runs `call` with `concurrency` workers for `count` calls or `maxMs`, whichever ends first
  * (every load loop here is bounded in count and time). Returns rps and latency percentiles (µs).
  */
-export async function load(call, { concurrency, count, maxMs }) {
-  const lat = new Float64Array(count);
-  let next = 0;
-  let done = 0;
-  const t0 = performance.now();
-  const stopAt = t0 + maxMs;
-  const worker = async () => {
-    while (next < count && performance.now() < stopAt) {
-      next++;
-      const s = performance.now();
-      await call();
-      lat[done++] = (performance.now() - s) * 1000;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - t0) / 1000;
-  const sorted = lat.subarray(0, done).sort();
-  const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  return { rps: done / seconds, p50: q(0.5), p99: q(0.99), n: done };
+export async function load(call, opts) {
+  const { rps, p50, p99, n } = await closedLoop(call, opts);
+  return { rps, p50, p99, n };
 }
 
 export function fmt(n, digits = 0) {
