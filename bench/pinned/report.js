@@ -29,12 +29,13 @@ export function printPair(pair, cases, reps) {
         `${label}${mark(s)}`, c, n0(s.rps), rx(ratio(s.rps, base?.rps)), n1(s.p50), d1(s.p50 - base?.p50), n1(s.p99),
         n1(s.clientUs), rx(ratio(s.clientUs, base?.clientUs)), n1(s.serverUs), rx(ratio(s.serverUs, base?.serverUs)),
         s.proxyUs ? n1(s.proxyUs) : '-', n1(s.totalUs), rx(ratio(s.totalUs, base?.totalUs)), pc(s.clientBusy), pc(s.serverBusy),
+        `${n1(s.clientUsMin)} ${rx(ratio(s.clientUsMin, base?.clientUsMin))}`, `${n1(s.serverUsMin)} ${rx(ratio(s.serverUsMin, base?.serverUsMin))}`,
       ]);
     }
   }
   printTable(
     `client → server, pinned (client core 0, server core 1); median of the undisturbed of ${reps} reps; × = against undici → node:http at the same concurrency; busy = share of a core`,
-    ['case', 'conc', 'req/s', '×', 'p50 µs', 'Δp50', 'p99 µs', 'client µs/req', '×', 'server µs/req', '×', 'proxies µs/req', 'total µs/req', '×', 'client busy', 'server busy'],
+    ['case', 'conc', 'req/s', '×', 'p50 µs', 'Δp50', 'p99 µs', 'client µs/req', '×', 'server µs/req', '×', 'proxies µs/req', 'total µs/req', '×', 'client busy', 'server busy', 'lowest client ×', 'lowest server ×'],
     rows,
   );
 }
