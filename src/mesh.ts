@@ -4,11 +4,9 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Registry } from 'prom-client';
 import { MeshError, ProcessHold, systemClock, type Clock, type Logger, type Random, type Stack } from './core/index.js';
 import type { ConfigSnapshot, MeshConfig } from './config/types.js';
-import { loadMeshConfigFile, normalizeConfigObject } from './config/load.js';
+import { loadMeshConfigFile, normalizeConfigObject, preloadConfigLibraries } from './config/load.js';
 import { ConfigStore } from './config/config-store.js';
 import { watchConfigFile } from './config/file-source.js';
-import { preloadZod } from './config/zod-library.js';
-import { preloadYaml } from './config/yaml-library.js';
 import { MeshMetrics, consoleLogger, type LatencySummary } from './telemetry/index.js';
 import { MeshClient } from './client/mesh-client.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
@@ -134,9 +132,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const load = (src: string | Record<string, unknown>, version: number): ConfigSnapshot =>
     typeof src === 'string' ? loadMeshConfigFile(resolvePath(src), { env: o.env, version }) : normalizeConfigObject(src, { env: o.env, version });
   // Parsing and validation are synchronous; what they need is loaded first, and only when needed.
-  const loadLibraries = (src: string | Record<string, unknown>) => Promise.all([preloadZod(), typeof src === 'string' ? preloadYaml() : undefined]);
-
-  await loadLibraries(source);
+  await preloadConfigLibraries(source);
   const store = new ConfigStore(load(source, 1));
   const shownSource = typeof source === 'string' ? resolvePath(source) : o.config === undefined ? 'none' : 'object';
   log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
@@ -227,7 +223,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     },
     ready: () => readyPromise,
     async reload(config) {
-      await loadLibraries(config ?? source);
+      await preloadConfigLibraries(config ?? source);
       const snapshot = load(config ?? source, (version = Math.max(version, store.current().version) + 1));
       store.apply(snapshot);
     },

@@ -1,8 +1,6 @@
 import { ConfigValidationError, formatConfigIssue } from '../core/index.js';
-import { loadMeshConfigFile } from '../config/load.js';
+import { loadMeshConfigFile, preloadConfigLibraries } from '../config/load.js';
 import { summarizeConfig } from '../config/summary.js';
-import { preloadZod } from '../config/zod-library.js';
-import { preloadYaml } from '../config/yaml-library.js';
 
 const USAGE = 'usage: inmesh check [mesh.yaml]';
 
@@ -26,7 +24,7 @@ export async function runCheck(args: string[], out: { log(s: string): void; erro
   }
   const file = args[0] ?? 'mesh.yaml';
   try {
-    await Promise.all([preloadZod(), preloadYaml()]);
+    await preloadConfigLibraries(file);
     const snapshot = loadMeshConfigFile(file);
     out.log(summarizeConfig(snapshot));
     return 0;

@@ -7,7 +7,8 @@ import { createSnapshot } from './snapshot.js';
 import type { ConfigSnapshot } from './types.js';
 import { validateMesh } from './validate.js';
 import { interpolateDocument } from './yaml-interpolate.js';
-import { newLineCounter, parseDocument } from './yaml-library.js';
+import { newLineCounter, parseDocument, preloadYaml } from './yaml-library.js';
+import { preloadZod } from './zod-library.js';
 import { firstAlias, locateInDocument, locateSyntaxError, pathAtOffset } from './yaml-locate.js';
 import { findDuplicateKeys } from './yaml-duplicates.js';
 import { boundedMessage, MAX_ALIAS_EXPANSIONS, sizeError } from './load-limits.js';
@@ -32,6 +33,14 @@ export interface LoadOptions {
  * const snap = parseMeshConfig(fs.readFileSync('mesh.yaml', 'utf8'), { file: 'mesh.yaml' });
  * snap.config.services.orders.timeout // 2000
  */
+/**
+ * Loads what the synchronous loaders need, and only that: zod for every configuration, the YAML
+ * library for a file (`source` a path) and not for an object. Await it before loading or reloading.
+ */
+export async function preloadConfigLibraries(source: string | object): Promise<void> {
+  await Promise.all([preloadZod(), typeof source === 'string' ? preloadYaml() : undefined]);
+}
+
 export function parseMeshConfig(text: string, opts: LoadOptions = {}): ConfigSnapshot {
   const tooLarge = sizeError(Buffer.byteLength(text, 'utf8'));
   if (tooLarge) throw new ConfigValidationError([{ file: opts.file, path: '', message: tooLarge }]);
