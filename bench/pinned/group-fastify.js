@@ -3,7 +3,7 @@
 // is installed, since autocannon (Node, one core) saturates before a Fastify hello server does
 // and its throughput ratios then measure autocannon; or by autocannon (--fastify-tool autocannon).
 import { startNodeChild, stop, SERVER_CORE } from './processes.js';
-import { measureWindow } from './window.js';
+import { measureServerWindow } from './window.js';
 import { runInterleaved } from './interleave.js';
 import { runAutocannon, runWrk, hasWrk } from './http-load.js';
 
@@ -25,15 +25,10 @@ export async function runFastifyGroup({ opts, windows }) {
     }
     const load =
       tool === 'wrk'
-        ? (c, count, seconds) => runWrk({ port: c.port, connections: FASTIFY_CONNECTIONS, seconds, cap: 200_000 * seconds })
+        ? (c, count, seconds) => runWrk({ port: c.port, connections: FASTIFY_CONNECTIONS, seconds })
         : (c, count) => runAutocannon({ port: c.port, connections: FASTIFY_CONNECTIONS, count, maxMs: opts.maxMs });
     for (const c of cases) await load(c, opts.warmup, 1);
-    const measure = async (c) => {
-      const w = await measureWindow({ server: c.child.pid }, () => load(c, opts.count, opts.loadSeconds));
-      if (w.result.errors) throw new Error(`${c.label}: ${w.result.errors} errors`);
-      const { n, rps, p50, p99 } = w.result;
-      return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, serverBusy: w.cpuUs.server / (w.elapsedMs * 1000), othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
-    };
+    const measure = (c) => measureServerWindow(c.label, c.child.pid, () => load(c, opts.count, opts.loadSeconds));
     const rows = await runInterleaved({ group: 'fastify', cases, points: [FASTIFY_CONNECTIONS], reps: opts.reps, measure, windows });
     return { rows, tool, skipped: [] };
   } finally {

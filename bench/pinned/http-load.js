@@ -9,6 +9,8 @@ import { spawnPinned, CLIENT_CORE } from './processes.js';
 import { parseWrkOutput, WRK_STOP_SCRIPT } from './wrk-output.js';
 
 export const WRK = '/usr/bin/wrk';
+/** wrk's count bound, per second of its run: far above what one Node core serves. */
+const WRK_MAX_RPS = 200_000;
 export const hasWrk = () => existsSync(WRK);
 
 function runToEnd(child, hardMs) {
@@ -26,7 +28,7 @@ function runToEnd(child, hardMs) {
 }
 
 let scriptDir;
-export async function runWrk({ port, connections, seconds, cap }) {
+export async function runWrk({ port, connections, seconds, cap = WRK_MAX_RPS * seconds }) {
   if (!scriptDir) {
     scriptDir = mkdtempSync(join(tmpdir(), 'inmesh-bench-wrk-'));
     writeFileSync(join(scriptDir, 'stop.lua'), WRK_STOP_SCRIPT);

@@ -33,3 +33,14 @@ export async function measureWindow(pids, run) {
     disturbed: others.disturbed,
   };
 }
+
+/**
+ * A window of load from a tool outside the measured processes (wrk, autocannon): the server's CPU
+ * per request and how busy it was. `run()` returns { n, rps, p50, p99, errors }; any error fails.
+ */
+export async function measureServerWindow(label, pid, run) {
+  const w = await measureWindow({ server: pid }, run);
+  if (w.result.errors) throw new Error(`${label}: ${w.result.errors} errors`);
+  const { n, rps, p50, p99 } = w.result;
+  return { n, rps, p50, p99, serverUs: w.cpuUs.server / n, serverBusy: w.cpuUs.server / (w.elapsedMs * 1000), othersShare: w.othersShare, stealShare: w.stealShare, disturbed: w.disturbed };
+}
