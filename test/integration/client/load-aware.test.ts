@@ -45,9 +45,10 @@ describe('load-aware balancing', () => {
     mesh = await createMesh({ service: 'checkout', config: { services: { orders: { tls: 'none', endpoints: [junk.address, halfBusy.address] } } } });
     await calls(mesh, 1000);
     expect(junk.hits() + halfBusy.hits()).toBe(1000);
-    // Read as elu=1 it would cost 10× the half-busy one and get only the odd probe; ignored, it
-    // costs half as much. Probes of the other endpoint can even the split, so ask for a fair share.
-    expect(junk.hits()).toBeGreaterThanOrEqual(400);
+    // Read as a saturated loop it gets only the odd probe (3 of 1000 when tried with elu=0.99);
+    // ignored, it costs half as much as the half-busy one. Latency noise on a loaded machine can
+    // even the split (376 once in CI), so ask for a fifth: far above the misread, far below noise.
+    expect(junk.hits()).toBeGreaterThanOrEqual(200);
   });
 
   it('penalises an endpoint that answers 503 with retry-after, so others take the traffic', async () => {
