@@ -22,6 +22,7 @@ import { serve as serveApp, type MeshServer, type ServeOptions } from './server/
 import type { ServeApp } from './server/app-kind.js';
 import { onShutdownSignals, type ShutdownOptions } from './server/shutdown-signals.js';
 import { DeadlineWheel } from './resilience/index.js';
+import { startIdentity } from './identity/index.js';
 import { kCallOptions, pickCallOptions, withCallOptions, type MeshCallOptions } from './client/call-options.js';
 
 export interface CreateMeshOptions {
@@ -138,7 +139,14 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
   const metrics = new MeshMetrics({ service: o.service, registry: o.registry });
   const clock = o.clock ?? systemClock;
-  const env: ClientEnv = { clock, random: o.random ?? Math.random, log, metrics, wheel: new DeadlineWheel(clock) };
+  const identityHandle = await startIdentity(store.current().config, { service: o.service, log });
+  const identity = identityHandle?.identity;
+  if (identity) {
+    const showExpiry = () => metrics.certExpiry.set({ spiffe_id: identity.spiffeId }, Math.floor(identity.notAfter / 1000));
+    showExpiry();
+    identity.onChange(showExpiry);
+  }
+  const env: ClientEnv = { clock, random: o.random ?? Math.random, log, metrics, wheel: new DeadlineWheel(clock), ...(identity && { identity }) };
   // The inbound scope is worth its cost only when outbound calls can inherit from it; decided once per config.
   const propagatesIn = (c: MeshConfig) => Object.keys(c.services).length > 0 || c.telemetry.tracing.exporter !== 'none';
   let propagates = propagatesIn(store.current().config);
@@ -152,6 +160,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     wheel: env.wheel,
     config: () => store.current().config.inbound,
     subscribe: (fn) => store.subscribe((snapshot) => fn(snapshot.config.inbound)),
+    ...(identity && { mtls: { mode: store.current().config.inbound.mtls, identity } }),
   });
   const client = new MeshClient(env, {
     client: o.clientStack ? o.clientStack(defaultClientStack) : defaultClientStack,
@@ -261,6 +270,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     closed = true;
     await inbound.close();
     watcher?.close();
+    identityHandle?.close();
     unsubscribe();
     unRejected();
     // Handlers still draining above could call out through the global fetch; later calls must not meet a closed mesh.

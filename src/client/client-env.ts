@@ -1,10 +1,13 @@
 import type { Env } from '../core/index.js';
 import type { MeshMetrics } from '../telemetry/index.js';
 import type { DeadlineWheel } from '../resilience/index.js';
+import type { WorkloadIdentity } from '../identity/index.js';
 
 /** The client's environment: the core Env plus the metrics every stack records into and the shared deadline wheel. */
 export interface ClientEnv extends Env {
   readonly metrics: MeshMetrics;
   /** One timer mechanism for every deadline, per-try timeout and hedge of the mesh. */
   readonly wheel: DeadlineWheel;
+  /** This workload's identity: calls to mesh services (`tls: mesh`) go over mTLS with it. Absent: `identity.mode: none`. */
+  readonly identity?: WorkloadIdentity;
 }

@@ -11,6 +11,8 @@ import { SubsetPickers } from './routing/subset-pickers.js';
 import { BackendSplit } from './routing/backend-split.js';
 import { compileRouteMatch, type RequestPredicate } from './routing/route-matcher.js';
 import { DestinationPolicy } from './destination-policy.js';
+import type { EndpointTls } from './http/endpoint-connector.js';
+import { serviceSpiffeId } from '../identity/index.js';
 import type { MeshCallOptions } from './call-options.js';
 
 export interface DestinationStacks {
@@ -50,9 +52,12 @@ export class Destination {
   readonly #env: ClientEnv;
   readonly #stacks: DestinationStacks;
   readonly policy: DestinationPolicy;
+  /** Fixed when the destination is made: a reload that changes `tls` reaches connections to new endpoints. */
+  readonly #tls: EndpointTls | undefined;
 
   constructor(cfg: ServiceConfig, env: ClientEnv, stacks: DestinationStacks) {
     this.name = cfg.name;
+    this.#tls = destinationTls(cfg, env);
     this.#cfg = cfg;
     this.#env = env;
     this.#stacks = stacks;
@@ -69,6 +74,7 @@ export class Destination {
           stack: stacks.endpoint,
           env,
           policy: this.policy,
+          ...(this.#tls && { tls: this.#tls }),
         }),
       (endpoints) => this.#endpointsChanged(endpoints),
       env.log,
@@ -178,4 +184,17 @@ function sameDiscovery(a: DiscoveryConfig, b: DiscoveryConfig): boolean {
 /** The leaf below `balance`, which never calls it. */
 function unreachable(): Promise<never> {
   return Promise.reject(new Error('client stack has no balance module'));
+}
+
+/** mTLS to a mesh service while this workload has an identity; the service proves `spiffe://<td>/svc/<name>`. */
+function destinationTls(cfg: ServiceConfig, env: ClientEnv): EndpointTls | undefined {
+  const identity = env.identity;
+  if (cfg.tls !== 'mesh' || identity === undefined) return undefined;
+  const failures = env.metrics.peerIdentityFailures;
+  return {
+    identity,
+    expected: serviceSpiffeId(identity.trustDomain, cfg.name),
+    service: cfg.name,
+    onRefused: (reason) => failures.inc({ destination_service: cfg.name, reason }),
+  };
 }

@@ -91,6 +91,7 @@ export const DEFAULT_INBOUND: InboundConfig = Object.freeze({
   adaptiveConcurrency: undefined,
   timeout: undefined,
   drainTimeout: 10_000,
+  mtls: 'permissive',
   // Node's own 60 s header timeout, checked every 30 s, let a trickled head hold a connection ~90 s.
   headersTimeout: 10_000,
   requestTimeout: 300_000,

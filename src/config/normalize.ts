@@ -37,6 +37,7 @@ export function normalizeMesh(raw: RawMesh): NormalizeResult {
 
   const identity = normalizeIdentity(raw.identity);
   if (identity.mode === 'control' && !hasControl) issues.add(['identity', 'mode'], 'identity mode control needs control: { url: … } at the top level');
+  if (identity.mode === 'none' && raw.inbound?.mtls === 'strict') issues.add(['inbound', 'mtls'], 'mtls strict needs an identity: identity mode none serves plaintext only');
 
   const config: MeshConfig = {
     mesh: raw.mesh ?? DEFAULT_MESH,
@@ -104,6 +105,7 @@ function normalizeInbound(raw: RawMesh['inbound'], issues: IssueList): InboundCo
     adaptiveConcurrency: normalizeAdaptive(raw.adaptiveConcurrency, issues),
     timeout: raw.timeout === undefined ? d.timeout : parseDuration(raw.timeout),
     drainTimeout: raw.drainTimeout === undefined ? d.drainTimeout : parseDuration(raw.drainTimeout),
+    mtls: raw.mtls ?? d.mtls,
     ...clientTimeouts(raw, issues),
   };
 }

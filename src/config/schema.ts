@@ -69,6 +69,10 @@ export function buildMeshSchema(z: Zod) {
     headersTimeout: positiveDuration.optional().describe("How long a client has to send a request's head (HTTP/1.1); then 408. Default 10s."),
     requestTimeout: positiveDuration.optional().describe('How long a client has to send a whole request, head and body (HTTP/1.1); then 408. Default 300s.'),
     keepAliveTimeout: positiveDuration.optional().describe('How long an idle HTTP/1.1 keep-alive connection stays open. Default 5s.'),
+    mtls: z
+      .enum(['strict', 'permissive'])
+      .optional()
+      .describe('permissive (the default): mTLS and plaintext on one port, for callers outside the mesh and migrations; strict: mTLS only (plaintext gets 426).'),
   });
 
   const telemetrySchema = z.strictObject({

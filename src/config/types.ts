@@ -213,6 +213,8 @@ export interface InboundConfig {
   readonly requestTimeout: Millis;
   /** How long an idle HTTP/1.1 keep-alive connection stays open. */
   readonly keepAliveTimeout: Millis;
+  /** `permissive`: mTLS and plaintext on one port; `strict`: mTLS only. Without an identity (`identity.mode: none`), plaintext. */
+  readonly mtls: 'strict' | 'permissive';
 }
 
 export interface TelemetryConfig {

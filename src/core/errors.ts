@@ -10,6 +10,7 @@ export const MeshErrorCodes = {
   MESH_ERR_BAD_REQUEST: 'the request is malformed (a mesh header, its size or its protocol)',
   MESH_ERR_UNAUTHORIZED: 'the peer is not allowed to make this call',
   MESH_ERR_PEER_IDENTITY: "the peer's identity could not be verified",
+  MESH_ERR_IDENTITY: "this workload's own identity (certificate, key or CA) is missing or invalid",
   MESH_ERR_CONFIG_INVALID: 'the configuration is invalid',
   MESH_ERR_TRANSPORT: 'the connection to the endpoint failed',
   MESH_ERR_CANCELLED: 'the caller cancelled the call',

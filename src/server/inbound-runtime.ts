@@ -12,6 +12,9 @@ import { Readiness } from './readiness.js';
 import { noopRegistrar, type Registrar } from './registrar.js';
 import { ServerMetrics } from './server-metrics.js';
 import { within } from './within.js';
+import type { WorkloadIdentity } from '../identity/index.js';
+import type { ListenerTls } from './listener.js';
+import { peerIdOf, type MtlsMode } from './mtls-front.js';
 
 export interface InboundRuntimeOptions {
   readonly service: string;
@@ -36,6 +39,8 @@ export interface InboundRuntimeOptions {
    */
   readonly propagates?: () => boolean;
   readonly elu?: EluSampler;
+  /** Serve mTLS with this identity; absent: plaintext. */
+  readonly mtls?: { readonly mode: MtlsMode; readonly identity: WorkloadIdentity };
 }
 
 /** Something that drains on shutdown: a listener of `mesh.serve`. */
@@ -62,6 +67,8 @@ export class InboundRuntime {
   readonly registrar: Registrar;
   readonly log: Logger;
   readonly clock: Clock;
+  /** What `mesh.serve` listeners serve mTLS with, when identity is on. */
+  readonly tls: ListenerTls | undefined;
   readonly #config: () => InboundConfig;
   readonly #stacks = new Map<InboundStack, StackEntry>();
   readonly #served = new Set<Drainable>();
@@ -82,11 +89,14 @@ export class InboundRuntime {
       log: o.log,
       wheel: o.wheel,
       load: new LoadReporter(o.clock, o.elu),
-      metrics: new ServerMetrics(o.metrics, o.service),
-      peerOf: o.peerOf ?? plaintextPeer,
+      metrics: new ServerMetrics(o.metrics, o.service, o.mtls?.mode === 'permissive'),
+      peerOf: o.peerOf ?? (o.mtls ? mtlsPeer : plaintextPeer),
+      mtls: o.mtls !== undefined,
       propagates: o.propagates ?? always,
       ...(o.traceOf && { traceOf: o.traceOf }),
     };
+    const refused = o.metrics.tlsRefused;
+    this.tls = o.mtls && { ...o.mtls, onRefused: (reason) => refused.inc({ reason }) };
     this.readiness = new Readiness(o.clock);
     this.readiness.add('serving', () => !this.#draining);
     this.readiness.add('registered', () => this.#unregistered === 0);
@@ -192,4 +202,9 @@ export async function drainStack(stack: InboundStack, timeoutMs: number, clock: 
 
 function plaintextPeer(): undefined {
   return undefined;
+}
+
+/** The SPIFFE ID the mTLS front put on the request's connection; undefined for a plaintext one (permissive). */
+function mtlsPeer(req: InboundRequest): string | undefined {
+  return peerIdOf(req.socket);
 }

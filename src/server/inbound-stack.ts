@@ -34,6 +34,8 @@ export interface InboundEnv {
   readonly metrics: ServerMetrics;
   /** The caller's SPIFFE ID from the connection; undefined over plaintext (the identity issue fills this in). */
   readonly peerOf: (req: InboundRequest) => string | undefined;
+  /** mTLS is on: only authenticated peers count as mesh callers (and get `inmesh-load`), not whoever sends the caller header. */
+  readonly mtls?: boolean;
   /** The OpenTelemetry Context from the request's headers; absent until tracing lands (then `otel` stays undefined). */
   readonly traceOf?: (req: InboundRequest) => unknown;
   /**
@@ -186,7 +188,7 @@ export class InboundStack implements ExchangeOwner {
     // 499 (nginx's "client closed request") when the client left before any response was sent.
     const status = res.headersSent ? res.statusCode : 499;
     const route = ex.target.routeOf ? ex.target.routeOf(ex) : ex.route;
-    this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000);
+    this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer);
     this.#pump(now);
     if (this.#idleWaiters.length > 0 && this.#running.size === 0 && this.#queue.size === 0) this.#wakeIdle();
   }
@@ -216,7 +218,7 @@ export class InboundStack implements ExchangeOwner {
     else this.#queue.remove(ex);
     ex.state = State.Done;
     ex.cancel(reason);
-    this.#env.metrics.observe(ex.req.method, ex.target.routeOf ? ex.target.routeOf(ex) : ex.route, status, (now - ex.startedAt) / 1000);
+    this.#env.metrics.observe(ex.req.method, ex.target.routeOf ? ex.target.routeOf(ex) : ex.route, status, (now - ex.startedAt) / 1000, ex.peer);
     endResponse(ex, reason, status);
     this.#pump(now);
     if (this.#idleWaiters.length > 0 && this.#running.size === 0 && this.#queue.size === 0) this.#wakeIdle();
@@ -257,7 +259,7 @@ export class InboundStack implements ExchangeOwner {
     ex.admittedAt = now;
     ex.runningAtStart = this.#running.size;
     this.#running.push(ex);
-    if (loadReportDue(ex, now)) setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
+    if (loadReportDue(ex, now, this.#env.mtls === true)) setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
     if (this.#draining) closeWhenLast(ex, this.#laterOnSocket);
     if (ex.deadline !== Infinity && ex.timer === undefined) ex.timer = this.#env.wheel.schedule(ex.deadline, onDeadline, ex);
     if (this.#env.propagates()) inboundScope.run(ex, runApplication, ex);
@@ -277,7 +279,7 @@ export class InboundStack implements ExchangeOwner {
     if (reason) this.#env.metrics.rejected(reason);
     const body = refusalBody(code, message);
     const headers: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
-    if (isMeshCaller(ex)) headers[MeshHeaders.load] = this.#env.load.value(this.#running.size + this.#queue.size, this.#env.clock.now());
+    if (isMeshCaller(ex, this.#env.mtls === true)) headers[MeshHeaders.load] = this.#env.load.value(this.#running.size + this.#queue.size, this.#env.clock.now());
     // Refused before the application saw it: safe for the client to send elsewhere.
     if (reason) headers[MeshHeaders.rejected] = '1';
     if (retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(retryAfterMs);

@@ -9,6 +9,17 @@ import { guardSession, MAX_CONCURRENT_STREAMS, RESET_BURST, RESET_RATE } from '.
 import { connectionsCheckingInterval, type ClientTimeouts } from './client-timeouts.js';
 import { guardHttp1, PARSER_HEADER_COUNT } from './http1-guard.js';
 import { ShapedIncomingMessage, ShapedServerResponse } from './shaped-messages.js';
+import type { WorkloadIdentity } from '../identity/index.js';
+import { MtlsFront, type MtlsMode, type TlsRefusal } from './mtls-front.js';
+import { refusePlaintext } from './plaintext-refusal.js';
+import type { TLSSocket } from 'node:tls';
+
+/** mTLS on a listener: the workload's identity, and whether plaintext is still served beside it. */
+export interface ListenerTls {
+  readonly mode: MtlsMode;
+  readonly identity: WorkloadIdentity;
+  readonly onRefused: (reason: TlsRefusal) => void;
+}
 
 export interface ListenerOptions {
   readonly host: string;
@@ -27,7 +38,12 @@ export interface ListenerOptions {
   readonly timeouts: ClientTimeouts;
   readonly onRequest: (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
   readonly log: Logger;
+  /** Serve mTLS (ALPN picks HTTP/2 or HTTP/1.1); absent: plaintext only. */
+  readonly tls?: ListenerTls;
 }
+
+/** The first byte of a TLS record carrying a handshake (the ClientHello). */
+const TLS_HANDSHAKE = 0x16;
 
 /** HTTP/2 clients with prior knowledge open with this preface; no HTTP/1.1 request starts with `PRI `. */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -57,6 +73,8 @@ export class Listener {
   readonly #sniffing = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #log: Logger;
+  #tls: MtlsFront | undefined;
+  #tlsRefused: ((reason: TlsRefusal) => void) | undefined;
   #accepting = true;
   /** The socket being handed to the HTTP/2 server, whose session is made while it is. */
   #handingOff: Socket | undefined = undefined;
@@ -97,13 +115,32 @@ export class Listener {
     http1.emit('listening');
     const { port } = front.address() as AddressInfo;
     listener = new Listener(front, http1, http2, o.host, port, o.log);
+    if (o.tls) {
+      const l = listener;
+      l.#tlsRefused = o.tls.onRefused;
+      l.#tls = new MtlsFront({
+        mode: o.tls.mode,
+        identity: o.tls.identity,
+        http2: o.http2,
+        handshakeTimeout: t.headersTimeout,
+        onRefused: o.tls.onRefused,
+        log: o.log,
+        onSecure: (socket) => l.#handOff(socket, socket.alpnProtocol === 'h2'),
+      });
+    }
     http2.on('session', (session: ServerHttp2Session) => listener!.#trackSession(session, o.http2));
     return listener;
   }
 
-  /** `http://host:port` (IPv6 hosts in brackets). */
+  /** `http://host:port`, or `https://` when only mTLS is served (IPv6 hosts in brackets). */
   get url(): string {
-    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    const scheme = this.#tls?.mode === 'strict' ? 'https' : 'http';
+    return `${scheme}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** `strict` or `permissive` when mTLS is served. */
+  get mtls(): MtlsMode | undefined {
+    return this.#tls?.mode;
   }
 
   /** Open connections, HTTP/1.1 and HTTP/2. */
@@ -145,6 +182,7 @@ export class Listener {
 
   /** Releases the servers' own timers once the sockets are gone. */
   dispose(): void {
+    this.#tls?.close();
     this.http1.close();
     this.http1.closeAllConnections();
     this.http2.close();
@@ -174,19 +212,38 @@ export class Listener {
       }
       socket.pause();
       socket.unshift(head);
-      // From here the HTTP server owns the socket's timeouts (headers, keep-alive).
-      socket.setTimeout(0);
-      socket.removeListener('timeout', destroySilent);
       this.#sniffing.delete(socket);
-      if (h2Prefix) {
-        this.#handingOff = socket;
-        this.http2.emit('connection', socket); // emits 'session' at once
-        this.#handingOff = undefined;
-      } else {
-        this.http1.emit('connection', socket);
-        socket.resume();
+      if (this.#tls && head[0] === TLS_HANDSHAKE) {
+        // The handshake has its own timeout; from the secure socket on, the HTTP servers' apply.
+        this.#stopFirstBytesTimer(socket);
+        this.#tls.accept(socket);
+        return;
       }
+      if (this.#tls?.mode === 'strict') {
+        this.#tlsRefused?.('plaintext');
+        refusePlaintext(socket, h2Prefix);
+        return;
+      }
+      this.#stopFirstBytesTimer(socket);
+      this.#handOff(socket, h2Prefix);
     });
+  }
+
+  #stopFirstBytesTimer(socket: Socket): void {
+    socket.setTimeout(0);
+    socket.removeListener('timeout', destroySilent);
+  }
+
+  /** Gives a connection to the HTTP/2 or the HTTP/1.1 server; from here it owns the timeouts (headers, keep-alive). */
+  #handOff(socket: Socket | TLSSocket, h2Session: boolean): void {
+    if (h2Session) {
+      this.#handingOff = socket;
+      this.http2.emit('connection', socket); // emits 'session' at once
+      this.#handingOff = undefined;
+    } else {
+      this.http1.emit('connection', socket);
+      socket.resume();
+    }
   }
 
   #trackSession(session: ServerHttp2Session, enabled: boolean): void {

@@ -3,10 +3,11 @@ import type { InboundExchange } from './inbound-exchange.js';
 
 /**
  * Whether the request came from a mesh client, which reads `inmesh-load` (any other caller, curl
- * included, learns nothing of this server's load): it carries a deadline or the caller mark.
- * With mTLS an authenticated peer will count as one too.
+ * included, learns nothing of this server's load). With mTLS on, an authenticated peer, and only
+ * one: headers are anyone's to send. Without, a request that carries a deadline or the caller mark.
  */
-export function isMeshCaller(ex: InboundExchange): boolean {
+export function isMeshCaller(ex: InboundExchange, authenticatedOnly: boolean): boolean {
+  if (authenticatedOnly) return ex.peer !== undefined;
   const headers = ex.req.headers;
   return headers[MeshHeaders.deadline] !== undefined || headers[MeshHeaders.caller] !== undefined;
 }
@@ -19,8 +20,8 @@ const LOAD_REPORT_EVERY_MS = 100;
  * LOAD_REPORT_EVERY_MS, as fresh as clients use it (they keep one for 5 s); formatting and
  * validating the header on every response cost ~0.5 µs.
  */
-export function loadReportDue(ex: InboundExchange, now: number): boolean {
-  if (!isMeshCaller(ex)) return false;
+export function loadReportDue(ex: InboundExchange, now: number, authenticatedOnly: boolean): boolean {
+  if (!isMeshCaller(ex, authenticatedOnly)) return false;
   const socket = ex.req.socket as (object & { [kLoadSentAt]?: number }) | undefined;
   if (!socket) return true;
   if (now - (socket[kLoadSentAt] ?? -Infinity) < LOAD_REPORT_EVERY_MS) return false;

@@ -42,12 +42,12 @@ export interface ServeOptions extends InboundOverrides {
 
 /** A running `mesh.serve`. */
 export interface MeshServer {
-  /** `http://host:port`. */
+  /** `http://host:port`, `https://` when the port serves mTLS only. */
   readonly url: string;
   readonly port: number;
   readonly host: string;
   readonly kind: AppKind;
-  /** `http/1.1`, plus `h2c` when HTTP/2 is served. */
+  /** `http/1.1`, plus `h2c` when HTTP/2 is served; over mTLS `mtls:http/1.1` and `mtls:h2` (a permissive port lists both kinds). */
   readonly protocols: readonly string[];
   /** The HTTP/1.1 server behind the port (for `upgrade` listeners); it does not listen itself. */
   readonly httpServer: Server;
@@ -57,6 +57,15 @@ export interface MeshServer {
    * `mesh.close()` and the shutdown signal do close it, after the drain, so its onClose hooks run.
    */
   close(): Promise<void>;
+}
+
+/** What a served port speaks: mTLS with ALPN (`h2`, `http/1.1`), plaintext (`http/1.1`, `h2c`), or both (permissive). */
+function servedProtocols(http2: boolean, mtls: 'strict' | 'permissive' | undefined): string[] {
+  const secure = http2 ? ['h2', 'http/1.1'] : ['http/1.1'];
+  const plain = http2 ? ['http/1.1', 'h2c'] : ['http/1.1'];
+  if (mtls === 'strict') return secure.map((p) => `mtls:${p}`);
+  if (mtls === 'permissive') return [...secure.map((p) => `mtls:${p}`), ...plain];
+  return plain;
 }
 
 /** Backoff between registration attempts after a failure. */
@@ -123,12 +132,13 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
       timeouts,
       onRequest,
       log: runtime.log,
+      ...(runtime.tls && { tls: runtime.tls }),
     });
   } catch (err) {
     runtime.releaseStack(stack);
     throw err;
   }
-  const protocols = http2 ? ['http/1.1', 'h2c'] : ['http/1.1'];
+  const protocols = servedProtocols(http2, listener.mtls);
   const instance: ServedInstance = {
     service: runtime.service,
     address: `${host.includes(':') ? `[${host}]` : host}:${listener.port}`,

@@ -14,18 +14,25 @@ export class ServerMetrics {
   readonly #metrics: MeshMetrics;
   readonly #service: string;
   readonly #byMethod = new Map<string, Map<string, Array<LatencyHistogram | undefined>>>();
+  /** Requests over mTLS, when the series say which (`labelTls`). */
+  readonly #byMethodMtls = new Map<string, Map<string, Array<LatencyHistogram | undefined>>>();
   readonly #rejected = new Map<RejectReason, { inc(): void }>();
+  readonly #labelTls: boolean;
 
-  constructor(metrics: MeshMetrics, service: string) {
+  /** `labelTls`: a permissive mTLS port serves both, so its series carry `tls="mtls"` or `tls="none"`. */
+  constructor(metrics: MeshMetrics, service: string, labelTls = false) {
     this.#metrics = metrics;
     this.#service = service;
+    this.#labelTls = labelTls;
   }
 
-  /** One request done: `route` is the route template ('' when unknown), never the raw path. */
-  observe(method: string | undefined, route: string, status: number, seconds: number): void {
+  /** One request done: `route` is the route template ('' when unknown), never the raw path; `peer` the caller's SPIFFE ID (mTLS). */
+  observe(method: string | undefined, route: string, status: number, seconds: number, peer?: string): void {
     const m = method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
-    let byRoute = this.#byMethod.get(m);
-    if (byRoute === undefined) this.#byMethod.set(m, (byRoute = new Map()));
+    const mtls = this.#labelTls && peer !== undefined;
+    const byMethod = mtls ? this.#byMethodMtls : this.#byMethod;
+    let byRoute = byMethod.get(m);
+    if (byRoute === undefined) byMethod.set(m, (byRoute = new Map()));
     let byStatus = byRoute.get(route);
     if (byStatus === undefined) byRoute.set(route, (byStatus = new Array(600)));
     const code = status >= 100 && status < 600 ? status : 0;
@@ -36,9 +43,15 @@ export class ServerMetrics {
         route,
         http_request_method: m,
         http_response_status_code: String(status),
+        ...(this.#labelTls && { tls: mtls ? 'mtls' : 'none' }),
       });
     }
     h.observe(seconds);
+  }
+
+  /** Whether series carry the `tls` label. */
+  get labelsTls(): boolean {
+    return this.#labelTls;
   }
 
   rejected(reason: RejectReason): void {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
 import { CounterMetric } from './counter-metric.js';
+import { GaugeMetric } from './gauge-metric.js';
 import { HistogramMetric } from './histogram-metric.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -66,6 +67,12 @@ export class MeshMetrics {
   readonly hedges: CounterMetric<'destination_service' | 'route'>;
   readonly circuitTransitions: CounterMetric<'destination_service' | 'endpoint' | 'state'>;
   readonly ejections: CounterMetric<'destination_service' | 'endpoint'>;
+  /** Inbound connections refused at the TLS layer (handshake or SPIFFE check) or for being plaintext on a strict port. */
+  readonly tlsRefused: CounterMetric<'reason'>;
+  /** Outbound connections whose server did not prove the expected identity. */
+  readonly peerIdentityFailures: CounterMetric<'destination_service' | 'reason'>;
+  readonly certExpiry: GaugeMetric<'spiffe_id'>;
+  readonly certRotations: CounterMetric<'result'>;
   #registry: Registry | undefined;
 
   constructor(o: { service: string; registry?: Registry }) {
@@ -94,6 +101,13 @@ export class MeshMetrics {
       'state',
     ]);
     this.ejections = new CounterMetric('inmesh_outlier_ejections_total', 'Endpoints ejected by outlier detection.', ['destination_service', 'endpoint']);
+    this.tlsRefused = new CounterMetric('inmesh_tls_refused_total', 'Inbound connections refused before any request: failed mTLS handshakes, SPIFFE checks, plaintext on a strict port.', ['reason']);
+    this.peerIdentityFailures = new CounterMetric('inmesh_peer_identity_failures_total', 'Outbound connections refused because the server did not prove the expected identity.', [
+      'destination_service',
+      'reason',
+    ]);
+    this.certExpiry = new GaugeMetric('inmesh_cert_expiry_timestamp_seconds', "When this workload's certificate expires (Unix seconds).", ['spiffe_id']);
+    this.certRotations = new CounterMetric('inmesh_cert_rotations_total', "Renewals of this workload's certificate, by result.", ['result']);
     if (o.registry) this.#register(o.registry);
   }
 
@@ -123,6 +137,10 @@ export class MeshMetrics {
       this.hedges,
       this.circuitTransitions,
       this.ejections,
+      this.tlsRefused,
+      this.peerIdentityFailures,
+      this.certExpiry,
+      this.certRotations,
     ];
     for (const m of all) registry.registerMetric(m as never);
   }

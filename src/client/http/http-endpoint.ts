@@ -5,7 +5,7 @@ import { PeakEwma } from '../../balancer/peak-ewma.js';
 import type { EndpointSeries } from '../../telemetry/index.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { transport } from './transport.js';
-import { endpointConnector } from './endpoint-connector.js';
+import { endpointConnector, type EndpointTls } from './endpoint-connector.js';
 import type { ClientEnv } from '../client-env.js';
 import type { DestinationPolicy } from '../destination-policy.js';
 
@@ -34,6 +34,8 @@ export interface HttpEndpointOptions {
   readonly stack: Stack<EndpointParams, ClientEnv>;
   readonly env: ClientEnv;
   readonly policy: DestinationPolicy;
+  /** mTLS to this endpoint (a mesh service while identity is on); absent: plaintext. */
+  readonly tls?: EndpointTls;
 }
 
 /** A load report older than this no longer counts: the server may long have recovered. */
@@ -60,8 +62,10 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   #eluAt = -Infinity;
   #breaker: { status(): 'open' | 'busy'; shutdown(): void } | undefined;
   readonly #policy: DestinationPolicy;
+  readonly #tls: EndpointTls | undefined;
 
   constructor(o: HttpEndpointOptions) {
+    this.#tls = o.tls;
     this.address = o.spec.address;
     this.spec = o.spec;
     this.labels = o.spec.labels;
@@ -105,7 +109,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
       // The guard of calls with no deadline; a deadline ends a call sooner, body included.
       headersTimeout: this.#idleTimeout,
       bodyTimeout: this.#idleTimeout,
-      connect: endpointConnector(this.spec.host, this.spec.port),
+      connect: endpointConnector(this.spec.host, this.spec.port, this.#tls),
     }));
   }
 
