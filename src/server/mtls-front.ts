@@ -106,6 +106,9 @@ export class MtlsFront {
 
   /** Starts the handshake on a socket whose buffered first bytes are a TLS ClientHello. */
   accept(socket: Socket): void {
+    // The TLS socket inherits this; half-open means nothing under TLS, and with it a client that
+    // leaves mid-handshake would hold the connection until the handshake timeout.
+    socket.allowHalfOpen = false;
     this.#server.emit('connection', socket);
   }
 

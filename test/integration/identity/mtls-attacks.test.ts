@@ -116,6 +116,35 @@ describe('mTLS: what a strict server refuses, each counted by reason', () => {
   });
 });
 
+describe('mTLS: peers that stall or vanish mid-handshake do not pin a connection', () => {
+  it('a client that leaves right after its side of the handshake: the drain does not wait for it', async () => {
+    const { server } = await strictOrders();
+    await new Promise<void>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port: server.port, ca: ca.certPem, cert: checkoutLeaf.certPem, key: checkoutLeaf.keyPem, checkServerIdentity: () => undefined }, () => {
+        s.destroy();
+        resolve();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    // The default handshake timeout is 10 s; a connection held until then would hold the drain.
+    const closed = await Promise.race([server.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('held'), 3000))]);
+    expect(closed).toBe('closed');
+  });
+
+  it('a client that stalls inside its ClientHello is dropped at the handshake timeout', async () => {
+    const mesh = open.add(await createMesh({ service: 'orders', config: { trustDomain: 'shop.local', identity: identityOf(ordersLeaf), inbound: { mtls: 'strict', headersTimeout: '300ms' } } }));
+    const server = open.add(await mesh.serve((_req, res) => res.end('ok')));
+    const startedAt = Date.now();
+    const closedAfter = await new Promise<number>((resolve) => {
+      const s = connectTls(server.port, '127.0.0.1', () => s.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x40])));
+      s.on('error', () => undefined);
+      s.on('close', () => resolve(Date.now() - startedAt));
+    });
+    expect(closedAfter).toBeLessThan(2000);
+    expect(await refused(mesh, 'handshake')).toBe(1);
+  });
+});
+
 describe('mTLS permissive: both on one port', () => {
   it('serves plaintext and mTLS, and the request metrics say which each was', async () => {
     const { mesh, server } = await strictOrders('permissive');

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { createMesh, isMeshError, type Mesh } from '../../../src/index.js';
 import { closeAfterEach } from '../../helpers/close-after-each.js';
 import { opensslCa, type OpensslCa, type OpensslLeaf } from '../../helpers/openssl-pki.js';
@@ -45,24 +47,15 @@ function checkoutCalling(port: number, leaf?: OpensslLeaf, as = 'checkout'): Pro
   return filesMesh(as, { services: { orders: { endpoints: [`127.0.0.1:${port}`] } } }, leaf ?? leafOf(ca, as));
 }
 
-/** What the server sends an openssl-made client: the handshake outcome, raw. */
-function handshake(port: number, leaf: OpensslLeaf | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port, ca: ca.certPem, ...(leaf && { cert: leaf.certPem, key: leaf.keyPem }), checkServerIdentity: () => undefined });
-    s.on('secureConnect', () => {
-      s.write('GET / HTTP/1.1\r\nhost: orders\r\nconnection: close\r\n\r\n');
+/** The serial number of the certificate a server presents to a new connection. */
+function servedSerial(port: number, client: OpensslLeaf): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, ca: ca.certPem, cert: client.certPem, key: client.keyPem, checkServerIdentity: () => undefined }, () => {
+      resolve(s.getPeerX509Certificate()!.serialNumber);
+      s.destroy();
     });
-    let data = '';
-    s.on('data', (d: Buffer) => (data += d.toString()));
-    s.on('error', (err) => resolve(`error: ${err.message}`));
-    s.on('close', () => resolve(data || 'closed'));
+    s.on('error', reject);
   });
-}
-
-async function refusedCount(mesh: Mesh, reason: string): Promise<number> {
-  const text = await mesh.metrics.getSingleMetricAsString('inmesh_tls_refused_total');
-  const m = new RegExp(`reason="${reason}"\\} (\\d+)`).exec(text);
-  return m ? Number(m[1]) : 0;
 }
 
 describe('mTLS with identity from files (openssl-made certificates)', () => {
@@ -80,5 +73,55 @@ describe('mTLS with identity from files (openssl-made certificates)', () => {
     const err = await createMesh({ service: 'orders', config: { trustDomain: 'shop.local', identity: { mode: 'files', certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: ca.certFile } } }).catch((e: unknown) => e);
     expect(isMeshError(err) && err.code).toBe('MESH_ERR_IDENTITY');
     expect(String(err)).toMatch(/expected spiffe:\/\/shop\.local\/svc\/orders, the peer presented spiffe:\/\/shop\.local\/svc\/payments/);
+  });
+
+  it('rotates: new files are picked up by the running server without a restart, and no request fails meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inmesh-rotate-'));
+    try {
+      const a = leafOf(ca, 'orders');
+      const b = ca.leaf('orders-next', { uris: ['spiffe://shop.local/svc/orders'] });
+      const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caFile: join(dir, 'ca.crt') };
+      const put = (l: OpensslLeaf) => {
+        // As cert-manager does: write beside, then rename over, so a reader never sees half a file.
+        writeFileSync(`${files.certFile}.tmp`, l.certPem);
+        writeFileSync(`${files.keyFile}.tmp`, l.keyPem, { mode: 0o600 });
+        copyFileSync(`${files.certFile}.tmp`, files.certFile);
+        copyFileSync(`${files.keyFile}.tmp`, files.keyFile);
+        chmodSync(files.keyFile, 0o600);
+      };
+      put(a);
+      writeFileSync(files.caFile, ca.certPem);
+      const mesh = open.add(await createMesh({ service: 'orders', config: { trustDomain: 'shop.local', identity: { mode: 'files', ...files } } }));
+      const server = open.add(await mesh.serve((_req, res) => res.end('ok')));
+      const checkout = await checkoutCalling(server.port);
+      const client = leafOf(ca, 'checkout');
+      expect(await servedSerial(server.port, client)).toBe(new X509Certificate(a.certPem).serialNumber);
+
+      let failures = 0;
+      let done = 0;
+      let stop = false;
+      const load = (async () => {
+        const until = Date.now() + 8000;
+        while (!stop && Date.now() < until && done < 20_000) {
+          const res = await checkout.request('http://orders/').catch(() => undefined);
+          if (res?.statusCode === 200) done++;
+          else failures++;
+          await res?.body.dump();
+        }
+      })();
+      put(b);
+      const want = new X509Certificate(b.certPem).serialNumber;
+      const until = Date.now() + 5000;
+      let seen = '';
+      while (Date.now() < until && (seen = await servedSerial(server.port, client)) !== want) await new Promise((r) => setTimeout(r, 50));
+      stop = true;
+      await load;
+      expect(seen).toBe(want);
+      expect(failures).toBe(0);
+      expect(done).toBeGreaterThan(0);
+      expect(await mesh.metrics.getSingleMetricAsString('inmesh_cert_expiry_timestamp_seconds')).toContain(String(Math.floor(Date.parse(new X509Certificate(b.certPem).validTo) / 1000)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
