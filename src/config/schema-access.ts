@@ -43,7 +43,11 @@ export function buildAccessSchemas(z: Zod, parts: SchemaParts) {
         .optional()
         .describe("Request principals, '<iss>/<sub>' of the caller's verified JWT; '*' = any valid token."),
       methods: z.array(httpMethod).min(1).optional(),
-      paths: z.array(path).min(1).optional().describe("Request paths without the query: exact, '*' within a segment, a trailing '*' for any rest."),
+      paths: z
+        .array(path)
+        .min(1)
+        .optional()
+        .describe("Request paths without the query: exact, '*' within a segment, a trailing '*' for any rest. A deny rule's paths also match in any case and with a trailing '/'."),
       when: z
         .strictObject({
           claims: z

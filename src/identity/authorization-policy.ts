@@ -54,7 +54,7 @@ function compileRule(rule: AuthorizationRule): CompiledRule {
   const from = rule.from && compileNames(rule.from);
   const principals = rule.principals && compileNames(rule.principals);
   const methods = rule.methods && new Set(rule.methods);
-  const paths = rule.paths && compilePaths(rule.paths);
+  const paths = rule.paths && compilePaths(rule.paths, { asRoutersDo: rule.action === 'deny' });
   const claims = rule.claims && Object.entries(rule.claims).map(([name, values]) => [name, new Set(values)] as const);
   return {
     deny: rule.action === 'deny',
@@ -103,8 +103,13 @@ function compileNames(names: readonly string[]): NameSet {
  * any other `*` matches any run of characters within one segment, never a `/`
  * (`/orders/` `*` `/items` matches `/orders/42/items`, not `/orders/4/2/items`). The expression
  * ends at the query, so it runs on the request target as it came.
+ *
+ * `asRoutersDo` (deny rules) also matches the path in any letter case and with one trailing `/`:
+ * Express, by default, routes `/ADMIN/` to its `/admin` handler, and a deny rule must hold
+ * wherever the application's router would take the request. Allow rules stay exact, so a
+ * respelling is never let in.
  */
-export function compilePaths(patterns: readonly string[]): RegExp {
+export function compilePaths(patterns: readonly string[], o: { readonly asRoutersDo?: boolean } = {}): RegExp {
   if (patterns.includes('*')) return /^/;
   const alternatives = patterns.map((p) => {
     const rest = p.endsWith('*');
@@ -114,5 +119,6 @@ export function compilePaths(patterns: readonly string[]): RegExp {
       .join('[^/?#]*');
     return rest ? `${body}[^?#]*` : body;
   });
+  if (o.asRoutersDo) return new RegExp(`^(?:${alternatives.join('|')})/?(?:[?#]|$)`, 'i');
   return new RegExp(`^(?:${alternatives.join('|')})(?:[?#]|$)`);
 }

@@ -29,6 +29,11 @@ describe('compileAuthorizationPolicy', () => {
     expect(decide(rules, CHECKOUT, 'GET', '/api/admin/users')).toBeUndefined();
   });
 
+  it('applies a deny rule to every spelling a router treats as the same path', () => {
+    const rules = [rule({ from: ['*'] }), rule({ action: 'deny', paths: ['/admin/*'] })];
+    expect(decide(rules, CHECKOUT, 'GET', '/Admin/users')).toBe('deny-rule');
+  });
+
   it('denies everything for an empty list, and for a list of deny rules only', () => {
     expect(decide([], CHECKOUT, 'GET', '/')).toBe('no-rule');
     expect(decide([rule({ action: 'deny', paths: ['/admin/*'] })], CHECKOUT, 'GET', '/api')).toBe('no-rule');
@@ -84,6 +89,12 @@ describe('compilePaths', () => {
     expect(m(['/files/*.png'], '/files/cat.png')).toBe(true);
     expect(m(['/files/*.png'], '/files/a/cat.png')).toBe(false);
     expect(m(['/orders/*/items/*'], '/orders/42/items/7/x')).toBe(true);
+  });
+
+  it('matches deny paths in any letter case and with a trailing slash, as Express routes them; allow paths exactly', () => {
+    const deny = (path: string) => compilePaths(['/admin', '/internal/*'], { asRoutersDo: true }).test(path);
+    expect([deny('/ADMIN'), deny('/admin/'), deny('/Internal/x'), deny('/admins')]).toEqual([true, true, true, false]);
+    expect([m(['/admin'], '/ADMIN'), m(['/admin'], '/admin/')]).toEqual([false, false]);
   });
 
   it('treats regular-expression characters in patterns literally', () => {
