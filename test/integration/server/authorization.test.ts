@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import express from 'express';
+import Fastify from 'fastify';
 import type { Mesh } from '../../../src/index.js';
 import { waitFor } from '../../helpers/http-server.js';
 import { accessMesh, rawRequest, TEST_PEER } from './access-helpers.js';
@@ -133,5 +135,37 @@ describe('authorization on mesh.serve', () => {
     release.open();
     expect((await running).status).toBe(200);
     expect(await mesh.metrics.getSingleMetricAsString('inmesh_admission_rejected_total')).toMatch(/reason="concurrency"\} 1\n?$/);
+  });
+});
+
+describe('authorization behind the framework adapters', () => {
+  const rules = { orders: [{ from: ['*'] }, { action: 'deny', paths: ['/admin/*'] }] };
+
+  it('Express: a deny holds for the spellings Express routes to the same handler', async () => {
+    const { mesh } = await accessMesh({ authorization: rules });
+    meshes.push(mesh);
+    const app = express();
+    let reached = 0;
+    app.get('/admin/users', (_req, res) => void res.send(String(++reached)));
+    app.get('/api/orders', (req, res) => void res.send(String(req.mesh.peer)));
+    const served = await mesh.serve(app);
+    const statuses = [];
+    for (const p of ['/admin/users', '/ADMIN/users', '/Admin/Users/']) statuses.push((await rawRequest(served.url, p, { headers: { [TEST_PEER]: CHECKOUT } })).status);
+    expect(statuses).toEqual([403, 403, 403]);
+    expect(reached).toBe(0);
+    expect((await rawRequest(served.url, '/api/orders', { headers: { [TEST_PEER]: CHECKOUT } })).body).toBe(CHECKOUT);
+  });
+
+  it('Fastify: the refusal goes out through Fastify with the mesh error body', async () => {
+    const { mesh } = await accessMesh({ authorization: rules });
+    meshes.push(mesh);
+    const app = Fastify();
+    let reached = 0;
+    app.get('/admin/users', async () => ++reached);
+    const served = await mesh.serve(app);
+    const a = await rawRequest(served.url, '/admin/users', { headers: { [TEST_PEER]: CHECKOUT } });
+    expect(a.status).toBe(403);
+    expect(errorCode(a.body)).toBe('MESH_ERR_UNAUTHORIZED');
+    expect(reached).toBe(0);
   });
 });
