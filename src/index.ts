@@ -36,4 +36,4 @@ export type {
   ReadinessReport,
   ShutdownOptions,
 } from './server/index.js';
-export type { InboundConfig, AdaptiveConcurrencyConfig } from './config/types.js';
+export type { InboundConfig, AdaptiveConcurrencyConfig, AuthorizationRule, AuthenticationConfig, JwtProviderConfig } from './config/types.js';

@@ -17,6 +17,7 @@ import type { EndpointParams } from './client/http/http-endpoint.js';
 import type { ClientEnv } from './client/client-env.js';
 import { startAdminServer, type AdminServer } from './server/admin-server.js';
 import { InboundRuntime } from './server/inbound-runtime.js';
+import { InboundAccess } from './server/inbound-access.js';
 import { attachInbound } from './server/inbound-host.js';
 import { serve as serveApp, type MeshServer, type ServeOptions } from './server/serve.js';
 import type { ServeApp } from './server/app-kind.js';
@@ -151,7 +152,12 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const propagatesIn = (c: MeshConfig) => Object.keys(c.services).length > 0 || c.telemetry.tracing.exporter !== 'none';
   let propagates = propagatesIn(store.current().config);
   store.subscribe((snapshot) => (propagates = propagatesIn(snapshot.config)));
+  // Access rules are the workload's, not one stack's: every stack reads the one compiled per snapshot.
+  const access = new InboundAccess({ service: o.service, metrics, log, clock });
+  access.apply(store.current().config);
+  store.subscribe((snapshot) => access.apply(snapshot.config));
   const inbound = new InboundRuntime({
+    access,
     propagates: () => propagates,
     service: o.service,
     clock,

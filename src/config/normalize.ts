@@ -14,6 +14,7 @@ import {
 import { dataRecord } from './data-record.js';
 import { parseDuration } from './duration.js';
 import { IssueList, type PathIssue } from './key-path.js';
+import { normalizeAuthentication, normalizeAuthorization } from './normalize-access.js';
 import { normalizeService } from './normalize-service.js';
 import type { RawMesh } from './schema.js';
 import type { AdaptiveConcurrencyConfig, ControlConfig, IdentityConfig, InboundConfig, MeshConfig, ServiceConfig, TelemetryConfig } from './types.js';
@@ -46,12 +47,8 @@ export function normalizeMesh(raw: RawMesh): NormalizeResult {
     control: normalizeControl(raw.control, issues),
     outbound: raw.outbound ?? DEFAULT_OUTBOUND,
     services,
-    authorization: dataRecord(
-      Object.entries(raw.authorization ?? {}).map(([name, rules]) => [
-        name,
-        rules.map((r) => ({ from: r.from, methods: r.methods ? [...new Set(r.methods)] : undefined, paths: r.paths })),
-      ] as const),
-    ),
+    authorization: normalizeAuthorization(raw.authorization, issues),
+    authentication: normalizeAuthentication(raw.authentication, issues),
     admin: { port: raw.admin?.port ?? DEFAULT_ADMIN.port, host: raw.admin?.host ?? DEFAULT_ADMIN.host },
     inbound: normalizeInbound(raw.inbound, issues),
     telemetry: normalizeTelemetry(raw.telemetry, issues),

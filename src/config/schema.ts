@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { buildSchemaParts, DAY_MS, NAME_PATTERN } from './schema-parts.js';
 import { buildRetriesSchema } from './schema-retries.js';
+import { buildAccessSchemas } from './schema-access.js';
 import { buildRouteSchema } from './schema-route.js';
 import { buildServiceSchema } from './schema-service.js';
 import { zodLibrary, type Zod } from './zod-library.js';
@@ -13,7 +14,7 @@ import { zodLibrary, type Zod } from './zod-library.js';
  */
 export function buildMeshSchema(z: Zod) {
   const parts = buildSchemaParts(z);
-  const { boundedDuration, count, httpMethod, httpUrl, listenPort, ratio, positiveDuration, serviceName, shortPositiveDuration } = parts;
+  const { boundedDuration, count, httpUrl, listenPort, ratio, positiveDuration, serviceName, shortPositiveDuration } = parts;
   const retries = buildRetriesSchema(z, parts);
   const { serviceSchema } = buildServiceSchema(z, parts, retries, buildRouteSchema(z, parts, retries));
 
@@ -33,13 +34,7 @@ export function buildMeshSchema(z: Zod) {
     etcd: z.strictObject({ endpoints: z.array(httpUrl).min(1), prefix: z.string().optional() }).optional(),
   });
 
-  const authorizationRuleSchema = z.strictObject({
-    from: z
-      .array(z.string().regex(/^(\*|spiffe:\/\/.+)$/, { error: (iss) => `invalid peer ${JSON.stringify(iss.input)}: expected a SPIFFE ID (spiffe://…) or '*'` }))
-      .min(1, { error: 'list at least one peer (spiffe://… or *)' }),
-    methods: z.array(httpMethod).min(1).optional(),
-    paths: z.array(z.string().regex(/^(\/|\*)/, { error: (iss) => `invalid path ${JSON.stringify(iss.input)}: must start with '/' (a trailing * matches a prefix)` })).min(1).optional(),
-  });
+  const { authorizationRuleSchema, authenticationSchema } = buildAccessSchemas(z, parts);
 
   const adminSchema = z.strictObject({ port: listenPort.optional(), host: z.string().min(1).optional() });
 
@@ -96,7 +91,16 @@ export function buildMeshSchema(z: Zod) {
     control: controlSchema.optional().describe('The control daemon: configuration, endpoint registry and certificates.'),
     outbound: z.enum(['passthrough', 'deny']).optional().describe('Calls to hosts that are not mesh services: passthrough (the default) or deny.'),
     services: z.record(serviceName, serviceSchema).optional().describe('Destination services by name: the host names mesh calls use.'),
-    authorization: z.record(serviceName, z.array(authorizationRuleSchema)).optional().describe('Inbound rules per served service: which SPIFFE IDs may call which methods and paths.'),
+    authorization: z
+      .record(serviceName, z.array(authorizationRuleSchema))
+      .optional()
+      .describe(
+        'Inbound rules per served service (Istio AuthorizationPolicy): a matching deny rule refuses (403); once a service has rules, a request no allow rule matches is refused; no entry allows all, an empty list denies all.',
+      ),
+    authentication: z
+      .record(serviceName, authenticationSchema)
+      .optional()
+      .describe('End-user authentication per served service (Istio RequestAuthentication): JWTs verified against each issuer\'s keys; an invalid token is refused (401), a request without one passes on to authorization.'),
     admin: adminSchema.optional().describe('The admin listener for /metrics, /healthz and /readyz; no port = no listener, 0 = a free port.'),
     inbound: inboundSchema.optional().describe('The listener of mesh.serve and its admission limits.'),
     telemetry: telemetrySchema.optional().describe('Tracing exporter and sampling, access log.'),

@@ -27,8 +27,16 @@ export function summarizeConfig(snapshot: ConfigSnapshot): string {
     lines.push('authorization:');
     for (const [name, rules] of auth) {
       if (rules.length === 0) lines.push(`  ${name}: deny all`);
-      for (const r of rules) lines.push(`  ${name}: allow ${r.from.join(', ')} ${r.methods?.join(',') ?? 'any method'} ${r.paths?.join(', ') ?? 'any path'}`);
+      for (const r of rules) {
+        const who = [r.from?.join(', '), r.principals?.map((p) => `principal ${p}`).join(', '), r.claims && `claims ${Object.keys(r.claims).join(',')}`].filter(Boolean).join(' ');
+        lines.push(`  ${name}: ${r.action} ${who || 'anyone'} ${r.methods?.join(',') ?? 'any method'} ${r.paths?.join(', ') ?? 'any path'}`);
+      }
     }
+  }
+  const authn = Object.entries(c.authentication);
+  if (authn.length > 0) {
+    lines.push('authentication:');
+    for (const [name, a] of authn) for (const p of a.jwt) lines.push(`  ${name}: jwt from ${p.issuer} (${p.jwksUri ?? 'inline keys'})`);
   }
   return lines.join('\n');
 }

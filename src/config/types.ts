@@ -153,12 +153,39 @@ export interface ServiceConfig {
   readonly idleTimeout: Millis;
 }
 
+/**
+ * One inbound rule (Istio AuthorizationPolicy): it matches a request when every condition it
+ * states matches; a condition left undefined matches any request.
+ */
 export interface AuthorizationRule {
-  /** SPIFFE IDs; `*` allows any authenticated peer, and a trailing `*` matches a prefix. */
-  readonly from: readonly string[];
+  readonly action: 'allow' | 'deny';
+  /** Peer SPIFFE IDs: exact, a trailing `/*` for a prefix, `*` for any authenticated peer (never a plaintext one). */
+  readonly from: readonly string[] | undefined;
+  /** `<iss>/<sub>` of the caller's verified JWT: exact, a trailing `*` for a prefix, `*` for any valid token. */
+  readonly principals: readonly string[] | undefined;
   readonly methods: readonly string[] | undefined;
-  /** Paths; a trailing `*` matches a prefix. */
+  /** Paths without the query: exact, `*` within one segment, a trailing `*` for any rest; `*` alone for any path. */
   readonly paths: readonly string[] | undefined;
+  /** Claim name → accepted values (as strings): a string claim must equal one, a list claim must contain one. */
+  readonly claims: Readonly<Record<string, readonly string[]>> | undefined;
+}
+
+/** One trusted JWT issuer (Istio RequestAuthentication `jwtRules`). */
+export interface JwtProviderConfig {
+  readonly issuer: string;
+  /** A token must name one of these in `aud`; undefined: not checked. */
+  readonly audiences: readonly string[] | undefined;
+  /** Exactly one of jwksUri and jwks is set. */
+  readonly jwksUri: string | undefined;
+  readonly jwks: { readonly keys: readonly Readonly<Record<string, unknown>>[] } | undefined;
+  /** Lower-cased; `authorization` carries `Bearer <token>`, any other header the bare token. */
+  readonly header: string;
+  /** Longest wait for the JWKS fetch. */
+  readonly timeout: Millis;
+}
+
+export interface AuthenticationConfig {
+  readonly jwt: readonly JwtProviderConfig[];
 }
 
 export type IdentityConfig =
@@ -234,7 +261,9 @@ export interface MeshConfig {
   /** What to do with a call to a host that is not a mesh service. */
   readonly outbound: 'passthrough' | 'deny';
   readonly services: Readonly<Record<string, ServiceConfig>>;
+  /** Served service → its rules; no entry allows every request, an empty list denies every one. */
   readonly authorization: Readonly<Record<string, readonly AuthorizationRule[]>>;
+  readonly authentication: Readonly<Record<string, AuthenticationConfig>>;
   readonly admin: AdminConfig;
   readonly inbound: InboundConfig;
   readonly telemetry: TelemetryConfig;

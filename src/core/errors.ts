@@ -8,7 +8,7 @@ export const MeshErrorCodes = {
   MESH_ERR_OVERLOADED: 'too many calls in flight',
   MESH_ERR_RATE_LIMITED: 'the caller sent more requests than the rate limit allows',
   MESH_ERR_BAD_REQUEST: 'the request is malformed (a mesh header, its size or its protocol)',
-  MESH_ERR_UNAUTHORIZED: 'the peer is not allowed to make this call',
+  MESH_ERR_UNAUTHORIZED: 'the caller is not allowed to make this call (403), or its token did not verify (401)',
   MESH_ERR_PEER_IDENTITY: "the peer's identity could not be verified",
   MESH_ERR_IDENTITY: "this workload's own identity (certificate, key or CA) is missing or invalid",
   MESH_ERR_CONFIG_INVALID: 'the configuration is invalid',

@@ -49,6 +49,7 @@ export class InboundExchange implements InboundMesh, InboundScope {
   /** Clock time the request reached the stack. */
   readonly startedAt: number;
   peer: string | undefined = undefined;
+  claims: Readonly<Record<string, unknown>> | undefined = undefined;
   deadline = Infinity;
   otel: unknown = undefined;
   route: string;

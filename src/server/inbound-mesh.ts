@@ -15,6 +15,11 @@ export interface InboundMesh {
   /** The caller's SPIFFE ID when the connection is mTLS; undefined over plaintext. */
   readonly peer: string | undefined;
   /**
+   * The claims of the caller's JWT once verified (mesh.yaml `authentication`); undefined when the
+   * request carried no token or the service verifies none.
+   */
+  readonly claims: Readonly<Record<string, unknown>> | undefined;
+  /**
    * When the caller needs the answer, in epoch milliseconds (`Date.now()`'s scale, the scale of
    * the `deadline` call option); Infinity for none. Outbound calls made while serving inherit it
    * without being told.

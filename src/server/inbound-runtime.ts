@@ -2,6 +2,7 @@ import { MeshError, type Clock, type Logger } from '../core/index.js';
 import type { InboundConfig } from '../config/types.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import type { MeshMetrics } from '../telemetry/index.js';
+import type { InboundAccess } from './inbound-access.js';
 import type { InboundRequest } from './inbound-exchange.js';
 import { inboundSettings, type InboundOverrides, type InboundSettings } from './inbound-options.js';
 import { InboundStack, type InboundEnv } from './inbound-stack.js';
@@ -31,6 +32,8 @@ export interface InboundRuntimeOptions {
   readonly registrar?: Registrar;
   /** The caller's SPIFFE ID from the connection (the identity issue fills this in); plaintext: none. */
   readonly peerOf?: (req: InboundRequest) => string | undefined;
+  /** Authentication and authorization of the workload's service, following config reloads itself. */
+  readonly access?: InboundAccess;
   /** Extracts the trace context from a request's headers (the tracing issue fills this in). */
   readonly traceOf?: (req: InboundRequest) => unknown;
   /**
@@ -94,6 +97,7 @@ export class InboundRuntime {
       mtls: o.mtls !== undefined,
       propagates: o.propagates ?? always,
       ...(o.traceOf && { traceOf: o.traceOf }),
+      ...(o.access && { access: o.access }),
     };
     const refused = o.metrics.tlsRefused;
     this.tls = o.mtls && { ...o.mtls, onRefused: (reason) => refused.inc({ reason }) };

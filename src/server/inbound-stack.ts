@@ -5,6 +5,7 @@ import type { DeadlineWheel } from '../resilience/index.js';
 import { parseDeadlineHeader } from './deadline-header.js';
 import { GradientLimit } from './gradient-limit.js';
 import { callerKey, isMeshCaller, loadReportDue } from './mesh-caller.js';
+import type { AccessRefusal, InboundAccess } from './inbound-access.js';
 import { answer, closeWhenLast, endResponse, setHeader } from './inbound-answer.js';
 import { ExchangeList, InboundExchange, State, type ExchangeOwner, type InboundRequest, type InboundResponse, type InboundTarget } from './inbound-exchange.js';
 import type { LoadReporter } from './load-reporter.js';
@@ -32,10 +33,12 @@ export interface InboundEnv {
   readonly wheel: DeadlineWheel;
   readonly load: LoadReporter;
   readonly metrics: ServerMetrics;
-  /** The caller's SPIFFE ID from the connection; undefined over plaintext (the identity issue fills this in). */
+  /** The caller's SPIFFE ID from the connection; undefined over plaintext . */
   readonly peerOf: (req: InboundRequest) => string | undefined;
   /** mTLS is on: only authenticated peers count as mesh callers (and get `inmesh-load`), not whoever sends the caller header. */
   readonly mtls?: boolean;
+  /** Authentication and authorization of this workload's service; none configured: every request passes. */
+  readonly access?: InboundAccess;
   /** The OpenTelemetry Context from the request's headers; absent until tracing lands (then `otel` stays undefined). */
   readonly traceOf?: (req: InboundRequest) => unknown;
   /**
@@ -61,13 +64,16 @@ const OVERLOAD_RETRY_AFTER_MS = 1000;
  *
  * 1. peer identity — the caller's SPIFFE ID from the connection (mTLS; undefined in plaintext);
  * 2. trace context — extracted from the headers (tracing lands later; `otel` stays undefined);
- * 3. deadline — `inmesh-deadline-ms` becomes an absolute deadline, capped by `timeout`; a
+ * 3. access — a JWT the request carries must verify (401; its claims go on `req.mesh.claims`),
+ *    then the authorization rules must allow the caller (403). Before the deadline and admission,
+ *    so a refused request, or one waiting for its issuer's keys, never takes a slot;
+ * 4. deadline — `inmesh-deadline-ms` becomes an absolute deadline, capped by `timeout`; a
  *    malformed value is a 400, an already-passed one a 504; before admission, so a bad or
  *    expired request never takes a slot, and so a queued request can leave at its deadline;
- * 4. admission — the rate limit (service-wide or per caller; 429), then the concurrency limit
+ * 5. admission — the rate limit (service-wide or per caller; 429), then the concurrency limit
  *    (fixed or adaptive) with a bounded FIFO queue (503 beyond it). Refusals carry
  *    `inmesh-rejected: 1` and `retry-after`: nothing ran, so the client may retry elsewhere;
- * 5. the application, inside the inbound scope (entered here, once per request).
+ * 6. the application, inside the inbound scope (entered here, once per request).
  *
  * Every response carries `inmesh-load`, and every request ends in one histogram sample. The
  * stages are straight-line code rather than a chain of Service promises: on the server the
@@ -135,6 +141,35 @@ export class InboundStack implements ExchangeOwner {
     ex.peer = env.peerOf(req);
     if (env.traceOf !== undefined) ex.otel = env.traceOf(req);
 
+    const access = env.access?.current;
+    if (access !== undefined) {
+      const verdict = access.check(ex);
+      if (verdict !== undefined) {
+        if (!(verdict instanceof Promise)) return this.#deny(ex, verdict);
+        verdict.then((v) => this.#afterAccess(ex, v), () => this.#afterAccess(ex, TOKEN_CHECK_FAILED));
+        return;
+      }
+    }
+    this.#admit(ex, now);
+  }
+
+  /** A token was verified (or not): the request goes on to the deadline and admission, unless its client has left meanwhile. */
+  #afterAccess(ex: InboundExchange, refusal: AccessRefusal | undefined): void {
+    if (ex.state !== State.New) return;
+    if (refusal !== undefined) this.#deny(ex, refusal);
+    else this.#admit(ex, this.#env.clock.now());
+  }
+
+  #deny(ex: InboundExchange, refusal: AccessRefusal): void {
+    this.#env.access?.refused(ex, refusal);
+    // Not marked rejected: another endpoint of the service has the same rules.
+    this.#refuse(ex, refusal.status, refusal.code, refusal.message, undefined, undefined, refusal.challenge);
+  }
+
+  /** The deadline, then admission: the request arrived at `ex.startedAt`, and it is `now`. */
+  #admit(ex: InboundExchange, now: number): void {
+    const env = this.#env;
+    const req = ex.req;
     const header = req.headers[MeshHeaders.deadline];
     if (header !== undefined) {
       const ms = parseDeadlineHeader(header);
@@ -142,10 +177,10 @@ export class InboundStack implements ExchangeOwner {
         const shown = JSON.stringify(String(header).slice(0, 40));
         return this.#refuse(ex, 400, 'MESH_ERR_BAD_REQUEST', `malformed ${MeshHeaders.deadline} header ${shown}: expected the remaining budget in whole milliseconds`, undefined, undefined);
       }
-      ex.deadline = now + ms;
+      ex.deadline = ex.startedAt + ms;
     }
     const timeout = this.#limits.timeout;
-    if (timeout !== undefined && now + timeout < ex.deadline) ex.deadline = now + timeout;
+    if (timeout !== undefined && ex.startedAt + timeout < ex.deadline) ex.deadline = ex.startedAt + timeout;
     if (ex.deadline <= now) return this.#refuse(ex, 504, 'MESH_ERR_DEADLINE_EXCEEDED', "the caller's deadline had passed when the request arrived", 'deadline', undefined);
 
     const rate = this.#rate;
@@ -274,7 +309,7 @@ export class InboundStack implements ExchangeOwner {
     }
   }
 
-  #refuse(ex: InboundExchange, status: number, code: MeshErrorCode, message: string, reason: RejectReason | undefined, retryAfterMs: number | undefined): void {
+  #refuse(ex: InboundExchange, status: number, code: MeshErrorCode, message: string, reason: RejectReason | undefined, retryAfterMs: number | undefined, challenge?: string): void {
     ex.state = State.Refused;
     if (reason) this.#env.metrics.rejected(reason);
     const body = refusalBody(code, message);
@@ -283,6 +318,7 @@ export class InboundStack implements ExchangeOwner {
     // Refused before the application saw it: safe for the client to send elsewhere.
     if (reason) headers[MeshHeaders.rejected] = '1';
     if (retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(retryAfterMs);
+    if (challenge !== undefined) headers['www-authenticate'] = challenge;
     if (this.#draining && ex.req.httpVersionMajor === 1) headers.connection = 'close';
     answer(ex, status, headers, body);
   }
@@ -293,6 +329,9 @@ export class InboundStack implements ExchangeOwner {
     for (const w of waiters) w();
   }
 }
+
+/** A token check that threw rather than answering (it should not): refused like an invalid token. */
+const TOKEN_CHECK_FAILED: AccessRefusal = { status: 401, code: 'MESH_ERR_UNAUTHORIZED', reason: 'jwt', message: 'the token could not be checked', challenge: 'Bearer error="invalid_token"' };
 
 function runApplication(ex: InboundExchange): void {
   ex.target.run(ex.a, ex.b);

@@ -62,6 +62,8 @@ export class MeshMetrics {
   /** Inbound requests served (or refused) by mesh.serve and the adapters, as the server saw them. */
   readonly serverDuration: HistogramMetric;
   readonly admissionRejected: CounterMetric<'reason'>;
+  /** Inbound requests refused by authentication (401) or authorization (403). */
+  readonly authzDenied: CounterMetric<'service' | 'reason'>;
   readonly retries: CounterMetric<'destination_service' | 'route' | 'reason'>;
   readonly retryBudgetExhausted: CounterMetric<'destination_service' | 'route'>;
   readonly hedges: CounterMetric<'destination_service' | 'route'>;
@@ -88,6 +90,11 @@ export class MeshMetrics {
       'Duration of inbound HTTP requests, from arrival to the end of the response (queueing and refusals included).',
     );
     this.admissionRejected = new CounterMetric('inmesh_admission_rejected_total', 'Inbound requests refused before the application saw them, by reason.', ['reason']);
+    this.authzDenied = new CounterMetric(
+      'inmesh_authz_denied_total',
+      'Inbound requests refused by authorization (403: deny-rule, no-rule, no-identity) or authentication (401: jwt), by served service.',
+      ['service', 'reason'],
+    );
     this.retries = new CounterMetric('inmesh_retries_total', 'Retries sent, by reason.', ['destination_service', 'route', 'reason']);
     this.retryBudgetExhausted = new CounterMetric(
       'inmesh_retry_budget_exhausted_total',
@@ -132,6 +139,7 @@ export class MeshMetrics {
       this.configReloads,
       this.serverDuration,
       this.admissionRejected,
+      this.authzDenied,
       this.retries,
       this.retryBudgetExhausted,
       this.hedges,

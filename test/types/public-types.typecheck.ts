@@ -24,6 +24,9 @@ export async function meshOnlyOnServedRequests(): Promise<void> {
   await mesh.serve((req, res) => res.end(String(req.mesh.remaining())));
   const listener = (req: MeshRequest): number => req.mesh.remaining();
   void listener;
+  // The verified JWT claims, when the request carried a token (mesh.yaml `authentication`).
+  const roleOf = (req: MeshRequest): unknown => req.mesh.claims?.role;
+  void roleOf;
   // So do Express handlers (the mesh serves the app or its middleware runs first).
   const app = express();
   app.get('/', (req, res) => void res.json({ left: req.mesh.remaining() }));

@@ -23,7 +23,7 @@ describe('meshJsonSchema', () => {
     });
     expect(typeof schema.description).toBe('string');
     expect(Object.keys(schema.properties as object).sort()).toEqual(
-      ['admin', 'authorization', 'control', 'identity', 'inbound', 'mesh', 'outbound', 'services', 'telemetry', 'trustDomain'].sort(),
+      ['admin', 'authentication', 'authorization', 'control', 'identity', 'inbound', 'mesh', 'outbound', 'services', 'telemetry', 'trustDomain'].sort(),
     );
   });
 

@@ -35,7 +35,7 @@ describe('parseMeshConfig on valid files', () => {
       ['route-0', { 'x-canary': { exact: '1' } }, [{ subset: 'v2', weight: 100 }]],
       ['route-1', {}, [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }]],
     ]);
-    expect(c.authorization).toEqual({ orders: [{ from: ['spiffe://shop.local/svc/checkout'], methods: ['GET', 'POST'], paths: ['/api/*'] }] });
+    expect(c.authorization).toEqual({ orders: [{ from: ['spiffe://shop.local/svc/checkout'], methods: ['GET', 'POST'], paths: ['/api/*'], action: 'allow', principals: undefined, claims: undefined }] });
     expect(c.admin).toEqual({ port: 9464, host: '127.0.0.1' });
     expect(c.telemetry).toEqual({ tracing: { exporter: 'otlp', endpoint: undefined, sampleRatio: 0.1 }, accessLog: true });
   });

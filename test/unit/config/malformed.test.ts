@@ -141,7 +141,7 @@ const cases: Case[] = [
   // Names.
   { name: 'service name that is not a DNS name', lines: ['services:', '  Orders_v1:', '    endpoints: ["127.0.0.1:8081"]'], path: 'services.Orders_v1', line: 2, column: 3, message: /^invalid service name "Orders_v1": use a DNS name/ },
   { name: 'authorization for an invalid service name', lines: ['authorization:', '  Orders: []'], path: 'authorization.Orders', line: 2, column: 3, message: /^invalid service name "Orders"/ },
-  { name: 'authorization peer that is not a SPIFFE ID', lines: ['authorization:', '  orders:', '    - from: [checkout]'], path: 'authorization.orders[0].from[0]', line: 3, token: 'checkout', message: /expected a SPIFFE ID \(spiffe:\/\/…\) or '\*'$/ },
+  { name: 'authorization peer that is not a SPIFFE ID', lines: ['authorization:', '  orders:', '    - from: [checkout]'], path: 'authorization.orders[0].from[0]', line: 3, token: 'checkout', message: /expected a SPIFFE ID \(spiffe:\/\/<trust-domain>\/<path>\), one ending in \/\* for a prefix, or '\*'$/ },
   { name: 'authorization path without a leading slash', lines: ['authorization:', '  orders:', '    - { from: ["*"], paths: [api/*] }'], path: 'authorization.orders[0].paths[0]', line: 3, token: 'api/*', message: /^invalid path "api\/\*": must start with '\/'/ },
 
   // Discovery and cross-field rules.

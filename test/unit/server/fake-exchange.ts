@@ -13,12 +13,14 @@ import type { InboundRequest, InboundResponse, InboundTarget } from '../../../sr
 export class FakeRequest {
   readonly headers: Record<string, string>;
   readonly method = 'GET';
+  readonly url: string;
   readonly httpVersionMajor: number;
   readonly socket: { remoteAddress: string };
   mesh: InboundMesh | undefined;
 
-  constructor(headers: Record<string, string> = {}, o: { remote?: string; http2?: boolean; socket?: { remoteAddress: string } } = {}) {
+  constructor(headers: Record<string, string> = {}, o: { remote?: string; http2?: boolean; socket?: { remoteAddress: string }; url?: string } = {}) {
     this.headers = headers;
+    this.url = o.url ?? '/';
     this.httpVersionMajor = o.http2 ? 2 : 1;
     this.socket = o.socket ?? { remoteAddress: o.remote ?? '10.0.0.1' };
   }
@@ -77,7 +79,7 @@ export interface Harness {
   readonly metrics: MeshMetrics;
   /** Requests the application saw, in order, with the scope that was active when it ran. */
   readonly seen: Array<{ req: FakeRequest; res: FakeResponse; scope: unknown }>;
-  send(headers?: Record<string, string>, o?: { remote?: string; http2?: boolean; socket?: { remoteAddress: string } }): { req: FakeRequest; res: FakeResponse };
+  send(headers?: Record<string, string>, o?: { remote?: string; http2?: boolean; socket?: { remoteAddress: string }; url?: string }): { req: FakeRequest; res: FakeResponse };
 }
 
 /** An InboundStack on a FakeClock, with a target that records what reached the application. */
