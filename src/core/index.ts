@@ -9,4 +9,3 @@ export * from './tap.js';
 export * from './mesh-headers.js';
 export * from './inbound-scope.js';
 export * from './process-hold.js';
-export * from './log-throttle.js';

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { constants as h2, createServer as createH2Server, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { once } from 'node:events';
-import type { Logger } from '../core/index.js';
+import { systemClock, type Clock, type Logger } from '../core/index.js';
 import { answerClientError } from './client-error.js';
 import { h2RequestGate } from './h2-request-gate.js';
 import { guardSession, MAX_CONCURRENT_STREAMS, RESET_BURST, RESET_RATE } from './h2-session-guard.js';
@@ -40,6 +40,8 @@ export interface ListenerOptions {
   readonly log: Logger;
   /** Serve mTLS (ALPN picks HTTP/2 or HTTP/1.1); absent: plaintext only. */
   readonly tls?: ListenerTls;
+  /** For the refusal log's rate limit (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 /** The first byte of a TLS record carrying a handshake (the ClientHello). */
@@ -125,6 +127,7 @@ export class Listener {
         handshakeTimeout: t.headersTimeout,
         onRefused: o.tls.onRefused,
         log: o.log,
+        clock: o.clock ?? systemClock,
         onSecure: (socket) => l.#handOff(socket, socket.alpnProtocol === 'h2'),
       });
     }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import { LogThrottle, type Logger } from '../core/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import { DenialLog } from './denial-log.js';
 import { checkPeer, type PeerRefusal, type WorkloadIdentity } from '../identity/index.js';
 import { refusalBody } from './refusal.js';
 
@@ -21,6 +22,7 @@ export interface MtlsFrontOptions {
   readonly onSecure: (socket: TLSSocket) => void;
   readonly onRefused: (reason: TlsRefusal) => void;
   readonly log: Logger;
+  readonly clock: Clock;
 }
 
 const kPeerId = Symbol('inmesh.peerId');
@@ -57,10 +59,11 @@ export class MtlsFront {
   readonly mode: MtlsMode;
   readonly #server: TlsServer;
   readonly #unsubscribe: () => void;
-  readonly #throttle = new LogThrottle(10_000);
+  readonly #denials: DenialLog;
 
   constructor(o: MtlsFrontOptions) {
     this.mode = o.mode;
+    this.#denials = new DenialLog(o.log, o.clock);
     const id = o.identity;
     this.#server = createTlsServer({
       ...id.serverOptions,
@@ -75,8 +78,7 @@ export class MtlsFront {
     this.#unsubscribe = id.onChange(() => this.#server.setSecureContext(id.serverOptions));
     const refuse = (socket: TLSSocket, reason: TlsRefusal, detail: string) => {
       o.onRefused(reason);
-      const suppressed = this.#throttle.admit(reason, Date.now());
-      if (suppressed >= 0) o.log.warn('mTLS connection refused', { reason, detail, remote: socket.remoteAddress, suppressed });
+      this.#denials.warn('mTLS connection refused', () => ({ reason, detail, remote: socket.remoteAddress }));
       // Under TLS 1.3 the client's handshake is over before the server has judged its certificate,
       // so a bare close reads as a reset. An HTTP/1.1 client is told why (HTTP/2 needs a session first).
       if (socket.alpnProtocol === 'h2') socket.destroy();
@@ -98,8 +100,7 @@ export class MtlsFront {
     this.#server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
       const reason: TlsRefusal = 'handshake';
       o.onRefused(reason);
-      const suppressed = this.#throttle.admit(reason, Date.now());
-      if (suppressed >= 0) o.log.warn('TLS handshake refused', { reason, error: err.message, remote: socket.remoteAddress, suppressed });
+      this.#denials.warn('TLS handshake refused', () => ({ reason, error: err.message, remote: socket.remoteAddress }));
       socket.destroy();
     });
   }

@@ -132,6 +132,7 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
       timeouts,
       onRequest,
       log: runtime.log,
+      clock: runtime.clock,
       ...(runtime.tls && { tls: runtime.tls }),
     });
   } catch (err) {
