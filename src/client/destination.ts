@@ -195,6 +195,7 @@ function destinationTls(cfg: ServiceConfig, env: ClientEnv): EndpointTls | undef
     identity,
     expected: serviceSpiffeId(identity.trustDomain, cfg.name),
     service: cfg.name,
+    http2: cfg.http2,
     onRefused: (reason) => failures.inc({ destination_service: cfg.name, reason }),
   };
 }

@@ -83,6 +83,7 @@ export function normalizeService(name: string, raw: RawService, ctx: ServiceCont
     subsets,
     routes,
     connections: raw.connections ?? DEFAULT_CONNECTIONS_PER_ENDPOINT,
+    http2: raw.http2 ?? false,
     idleTimeout: ms(raw.idleTimeout) ?? DEFAULT_IDLE_TIMEOUT_MS,
   };
 }

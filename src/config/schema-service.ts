@@ -85,6 +85,7 @@ export function buildServiceSchema(z: Zod, { count, headerName, labels, percent,
     subsets: z.record(shortName, labels).optional().describe('Subset name → labels its endpoints carry. A static endpoint labelled version: X also defines subset X.'),
     routes: z.array(routeSchema).optional().describe('Routes in order; the first whose match fits a request takes it.'),
     connections: count(1, 1_024).optional().describe('HTTP connections per endpoint (default 64).'),
+    http2: z.boolean().optional().describe('Offer HTTP/2 by ALPN on mTLS connections (the server picks); default HTTP/1.1, the faster path of the HTTP client.'),
   });
   return { endpointSchema, discoverySchema, loadBalancerSchema, circuitBreakerSchema, outlierDetectionSchema, concurrencySchema, serviceSchema };
 }

@@ -149,6 +149,8 @@ export interface ServiceConfig {
   readonly routes: readonly RouteConfig[];
   /** HTTP connections kept per endpoint. */
   readonly connections: number;
+  /** Offer HTTP/2 by ALPN on mTLS connections. */
+  readonly http2: boolean;
   /** Longest silence from an endpoint: until the response head, and between body chunks (undici's headersTimeout/bodyTimeout). */
   readonly idleTimeout: Millis;
 }

@@ -10,6 +10,8 @@ export interface EndpointTls {
   /** `spiffe://<trustDomain>/svc/<service>`: the service meant, not the host dialled. */
   readonly expected: string;
   readonly service: string;
+  /** Offer `h2` beside `http/1.1` by ALPN. */
+  readonly http2: boolean;
   /** A connection refused for identity: counted by the caller. */
   readonly onRefused: (reason: string) => void;
 }
@@ -60,6 +62,7 @@ export function endpointConnector(host: string, port: number, tls?: EndpointTls)
 function secureConnector(tls: EndpointTls): buildConnector.connector {
   const { identity, expected } = tls;
   return buildConnector({
+    allowH2: tls.http2,
     secureContext: identity.clientContext,
     rejectUnauthorized: true,
     // The server proves the service's SPIFFE ID; the host name or IP dialled proves nothing.

@@ -110,6 +110,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
       headersTimeout: this.#idleTimeout,
       bodyTimeout: this.#idleTimeout,
       connect: endpointConnector(this.spec.host, this.spec.port, this.#tls),
+      allowH2: this.#tls?.http2 === true,
     }));
   }
 

@@ -167,6 +167,23 @@ describe('mTLS permissive: both on one port', () => {
   });
 });
 
+describe('mTLS: ALPN between meshed peers', () => {
+  it('a service with http2: true gets HTTP/2 from a server that offers it, the default HTTP/1.1', async () => {
+    const { server } = await strictOrders();
+    const versions: string[] = [];
+    for (const http2 of [true, false]) {
+      const checkout = open.add(
+        await createMesh({ service: 'checkout', config: { trustDomain: 'shop.local', identity: identityOf(checkoutLeaf), services: { orders: { endpoints: [`127.0.0.1:${server.port}`], http2 } } } }),
+      );
+      const res = await checkout.request('http://orders/');
+      const body = (await res.body.json()) as { peer: string; version: string };
+      expect(body.peer).toBe(svc('checkout'));
+      versions.push(body.version);
+    }
+    expect(versions).toEqual(['2.0', '1.1']);
+  });
+});
+
 describe('mTLS: what a client refuses', () => {
   async function foreignServer(l: OpensslLeaf, trust = ca.certPem): Promise<HttpsServer> {
     const s = createHttpsServer({ cert: l.certPem, key: l.keyPem, ca: trust, requestCert: true, rejectUnauthorized: true }, (_req, res) => res.end('impostor'));

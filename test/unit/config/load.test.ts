@@ -74,6 +74,7 @@ describe('parseMeshConfig on valid files', () => {
       subsets: {},
       routes: [],
       connections: 64,
+      http2: false,
       idleTimeout: 60_000,
     });
     expect(c).toMatchObject({
