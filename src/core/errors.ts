@@ -11,6 +11,7 @@ export const MeshErrorCodes = {
   MESH_ERR_UNAUTHORIZED: 'the peer is not allowed to make this call',
   MESH_ERR_PEER_IDENTITY: "the peer's identity could not be verified",
   MESH_ERR_CONFIG_INVALID: 'the configuration is invalid',
+  MESH_ERR_IDENTITY: 'a SPIFFE ID, certificate, key or CA is invalid or cannot be used',
   MESH_ERR_TRANSPORT: 'the connection to the endpoint failed',
   MESH_ERR_CANCELLED: 'the caller cancelled the call',
   MESH_ERR_CLOSED: 'the mesh is closed',
