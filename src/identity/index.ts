@@ -1,2 +1,3 @@
 export * from './spiffe-id.js';
 export * from './x509/index.js';
+export * from './certificate-authority.js';
