@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMeshError, MeshError } from '../core/index.js';
@@ -74,6 +74,17 @@ async function load(dir: string, trustDomain: string, now: Date): Promise<Certif
   return ca;
 }
 
+/** Writes a new file and flushes it to disk, so a crash cannot publish an empty key. */
+async function writeNewFile(path: string, text: string, mode: number): Promise<void> {
+  const file = await open(path, 'wx', mode);
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * Writes a new CA beside the final names and publishes it: link() of the key is the one step
  * that can succeed for only one process, and the certificate follows by rename(). A reader
@@ -84,8 +95,8 @@ async function publish(dir: string, trustDomain: string, o: DevCaOptions): Promi
   const suffix = `${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const tmpKey = join(dir, `.ca.key.${suffix}`);
   const tmpCrt = join(dir, `.ca.crt.${suffix}`);
-  await writeFile(tmpKey, ca.exportPrivateKeyPem(), { mode: 0o600, flag: 'wx' });
-  await writeFile(tmpCrt, ca.certificatePem, { mode: 0o644, flag: 'wx' });
+  await writeNewFile(tmpKey, ca.exportPrivateKeyPem(), 0o600);
+  await writeNewFile(tmpCrt, ca.certificatePem, 0o644);
   try {
     await link(tmpKey, join(dir, 'ca.key'));
   } catch (e) {

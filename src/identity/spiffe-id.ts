@@ -8,6 +8,9 @@ const SCHEME = 'spiffe://';
 const TRUST_DOMAIN_CHAR = /^[a-z0-9._-]$/;
 const PATH_SEGMENT = /^[a-zA-Z0-9._-]+$/;
 
+/** Builds a SpiffeId from parts already checked; module-private, so no caller can skip the checks. */
+let checkedSpiffeId: (trustDomain: string, path: string) => SpiffeId;
+
 /**
  * A workload identity, `spiffe://<trustDomain><path>`, checked against the SPIFFE ID spec.
  * Made only by `parseSpiffeId` and its siblings, so holding one means it is valid.
@@ -23,16 +26,15 @@ export class SpiffeId {
   /** '' for the trust domain's own ID, else '/segment/…' with no trailing slash. */
   readonly path: string;
 
+  static {
+    checkedSpiffeId = (trustDomain, path) => new SpiffeId(trustDomain, path);
+  }
+
   /** Use `parseSpiffeId`: the constructor trusts its arguments. */
   private constructor(trustDomain: string, path: string) {
     this.trustDomain = trustDomain;
     this.path = path;
     Object.freeze(this);
-  }
-
-  /** @internal the one door in, after the checks below. */
-  static fromCheckedParts(trustDomain: string, path: string): SpiffeId {
-    return new SpiffeId(trustDomain, path);
   }
 
   /** True when this ID names a workload of `trustDomain`. */
@@ -109,7 +111,7 @@ export function parseSpiffeId(input: string): SpiffeId {
       if (problem) throw invalid(input, problem);
     }
   }
-  return SpiffeId.fromCheckedParts(trustDomain, path);
+  return checkedSpiffeId(trustDomain, path);
 }
 
 /** `parseSpiffeId` that answers undefined instead of throwing. */

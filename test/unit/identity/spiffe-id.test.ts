@@ -96,3 +96,17 @@ describe('parseTrustDomain', () => {
     expect(() => parseTrustDomain('')).toThrow(/empty/);
   });
 });
+
+describe('SpiffeId', () => {
+  it('is frozen, so a checked ID cannot be changed into an unchecked one', () => {
+    const id = parseSpiffeId('spiffe://td/a');
+    expect(Object.isFrozen(id)).toBe(true);
+    expect(() => Object.assign(id, { path: '/../x' })).toThrow(TypeError);
+    expect(Object.keys(SpiffeIdStatics(id))).toEqual([]);
+  });
+});
+
+/** The static members a caller could reach from an instance (none should build an ID). */
+function SpiffeIdStatics(id: object): Record<string, unknown> {
+  return Object.fromEntries(Object.getOwnPropertyNames(id.constructor).filter((k) => !['length', 'name', 'prototype'].includes(k)).map((k) => [k, 1]));
+}
