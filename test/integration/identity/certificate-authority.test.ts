@@ -1,4 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CertificateAuthority, CLOCK_SKEW_MS, createCsr, generateKeyPair, spiffeIdsOf, splitPemCertificates } from '../../../src/identity/index.js';
 import { opensslWorkspace } from './openssl.js';
@@ -79,6 +81,19 @@ describe('CertificateAuthority.signCsr', () => {
     expect(() => ca.signCsr(csrFor('spiffe://shop.local/svc/admin'), { ttl: 1000, expectedSpiffeId: 'spiffe://shop.local/svc/orders', now: t0 })).toThrow(
       /asks for spiffe:\/\/shop.local\/svc\/admin, but this caller may only get spiffe:\/\/shop.local\/svc\/orders/,
     );
+  });
+
+  it('refuses a request with no URI SAN, or with two', () => {
+    ws.run('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'k.pem');
+    const csr = (name: string, ...extra: string[]) => {
+      expect(ws.run('req', '-new', '-key', 'k.pem', '-subj', '/CN=orders', ...extra, '-out', name).status).toBe(0);
+      return readFileSync(join(ws.dir, name), 'utf8');
+    };
+    expect(() => ca.signCsr(csr('none.csr'), { ttl: 1000, now: t0 })).toThrow(/exactly one SPIFFE ID as its URI SAN, it has none/);
+    const two = csr('two.csr', '-addext', 'subjectAltName=URI:spiffe://shop.local/svc/a,URI:spiffe://shop.local/svc/b');
+    expect(() => ca.signCsr(two, { ttl: 1000, now: t0 })).toThrow(/exactly one SPIFFE ID .* \["spiffe:\/\/shop.local\/svc\/a","spiffe:\/\/shop.local\/svc\/b"\]/);
+    const https = csr('https.csr', '-addext', 'subjectAltName=URI:https://shop.local/svc/a');
+    expect(() => ca.signCsr(https, { ttl: 1000, now: t0 })).toThrow(/exactly one SPIFFE ID/);
   });
 
   it('refuses a request that does not verify', () => {
