@@ -114,6 +114,8 @@ export function issueCertificate(req: CertificateRequest): string {
   check(!(req.issuer === 'self' && subjectEmpty), 'a self-signed certificate needs a subjectCommonName (its issuer name)');
   const leafUsage = req.subjectPublicKey.asymmetricKeyType === 'rsa' ? [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT] : [DIGITAL_SIGNATURE];
   const hasAltNames = spiffeId !== undefined || dnsNames.length > 0 || ipAddresses.length > 0;
+  // RFC 5280 §4.1.2.6: with an empty subject the SAN is the certificate's only name.
+  check(!subjectEmpty || hasAltNames, 'a certificate with an empty subject needs a SPIFFE ID, DNS name or IP address');
   const extensions = [
     extension(Oid.basicConstraints, true, req.isCa ? der.sequence(der.boolean(true), der.integer(0)) : der.sequence()),
     extension(Oid.keyUsage, true, der.namedBits(req.isCa ? [KEY_CERT_SIGN, CRL_SIGN] : leafUsage)),

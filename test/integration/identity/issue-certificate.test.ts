@@ -137,6 +137,7 @@ describe('issueCertificate refuses', () => {
     ['a non-positive serial', { serialNumber: 0n }, /positive bigint/],
     ['an issuer key that is not the CA key', { issuer: { certificate: ca.issuer.certificate, privateKey: generateKeyPair().privateKey } }, /does not match/],
     ['a leaf as issuer', { issuer: { certificate: new X509Certificate(leafPem), privateKey: leafKeys.privateKey } }, /not a CA/],
+    ['a CA with neither a subject nor a SAN', { isCa: true, spiffeId: undefined }, /empty subject needs/],
     ["'self' without the subject's private key", { issuer: 'self' as const, subjectCommonName: 'x' }, /needs subjectPrivateKey/],
   ])('%s', (_what, patch, message) => {
     expect(() => issueCertificate({ ...base, ...patch })).toThrow(message);
