@@ -193,7 +193,7 @@ function destinationTls(cfg: ServiceConfig, env: ClientEnv): EndpointTls | undef
   const failures = env.metrics.peerIdentityFailures;
   return {
     identity,
-    expected: serviceSpiffeId(identity.trustDomain, cfg.name),
+    expected: serviceSpiffeId(identity.trustDomain, cfg.name).toString(),
     service: cfg.name,
     http2: cfg.http2,
     onRefused: (reason) => failures.inc({ destination_service: cfg.name, reason }),

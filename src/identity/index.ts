@@ -1,4 +1,7 @@
 export * from './spiffe-id.js';
+export * from './x509/index.js';
+export * from './certificate-authority.js';
+export * from './dev-ca-store.js';
 export * from './peer-identity.js';
 export * from './workload-identity.js';
 export * from './credential-files.js';

@@ -1,45 +1,21 @@
 import type { X509Certificate } from 'node:crypto';
 import { trySpiffeId } from './spiffe-id.js';
+import { parseSubjectAltName } from './x509/certificate-info.js';
 
 /** Why a peer's certificate was refused after the chain verified: the `reason` label of the refusal counters. */
 export type PeerRefusal = 'no-spiffe-id' | 'several-spiffe-ids' | 'bad-spiffe-id' | 'other-trust-domain' | 'ca-certificate' | 'wrong-service';
 
 export type PeerCheck = { readonly ok: true; readonly id: string } | { readonly ok: false; readonly reason: PeerRefusal; readonly detail: string };
 
-/**
- * The URI SANs of a certificate. Node lists SANs as `URI:a, DNS:b`, and JSON-quotes a value that
- * holds a comma or a quote so that one SAN cannot pose as two; such a value is kept whole (and
- * is then no valid SPIFFE ID, which allows neither).
- */
-export function uriSansOf(cert: X509Certificate): string[] {
-  const san = cert.subjectAltName;
-  if (!san) return [];
-  const uris: string[] = [];
-  let i = 0;
-  while (i < san.length) {
-    const colon = san.indexOf(':', i);
-    if (colon < 0) break;
-    const kind = san.slice(i, colon);
-    let value: string;
-    let end: number;
-    if (san[colon + 1] === '"') {
-      end = colon + 2;
-      while (end < san.length && san[end] !== '"') end += san[end] === '\\' ? 2 : 1;
-      end += 1;
-      try {
-        value = JSON.parse(san.slice(colon + 1, end)) as string;
-      } catch {
-        value = san.slice(colon + 1, end);
-      }
-    } else {
-      end = san.indexOf(', ', colon);
-      if (end < 0) end = san.length;
-      value = san.slice(colon + 1, end);
-    }
-    if (kind === 'URI') uris.push(value);
-    i = san.indexOf(', ', end) < 0 ? san.length : san.indexOf(', ', end) + 2;
+/** The URI SANs of a certificate; a SAN text Node would not write (it cannot be parsed) has none that can be trusted. */
+function uriSansOf(cert: X509Certificate): string[] {
+  try {
+    return parseSubjectAltName(cert.subjectAltName)
+      .filter((e) => e.kind === 'URI')
+      .map((e) => e.value);
+  } catch {
+    return [];
   }
-  return uris;
 }
 
 /**

@@ -3,6 +3,7 @@ import { createSecureContext, type SecureContext, type SecureContextOptions } fr
 import { MeshError } from '../core/index.js';
 import { checkPeer } from './peer-identity.js';
 import { serviceSpiffeId } from './spiffe-id.js';
+import { splitPemCertificates } from './x509/pem.js';
 
 /** A workload's TLS material, as PEM. */
 export interface Credentials {
@@ -13,11 +14,9 @@ export interface Credentials {
   readonly bundlePem: string;
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
 /** The certificates of a PEM text, in order. */
-export function pemCertificates(pem: string): X509Certificate[] {
-  return (pem.match(PEM_CERT) ?? []).map((block) => new X509Certificate(block));
+function pemCertificates(pem: string): X509Certificate[] {
+  return splitPemCertificates(pem).map((block) => new X509Certificate(block));
 }
 
 /**
@@ -42,7 +41,7 @@ export class WorkloadIdentity {
 
   constructor(trustDomain: string, service: string, creds: Credentials) {
     this.trustDomain = trustDomain;
-    this.spiffeId = serviceSpiffeId(trustDomain, service);
+    this.spiffeId = serviceSpiffeId(trustDomain, service).toString();
     this.update(creds);
   }
 
