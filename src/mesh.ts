@@ -140,14 +140,21 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
   const metrics = new MeshMetrics({ service: o.service, registry: o.registry });
   const clock = o.clock ?? systemClock;
-  const identityHandle = await startIdentity(store.current().config, { service: o.service, log });
+  const random = o.random ?? Math.random;
+  const identityHandle = await startIdentity(store.current().config, {
+    service: o.service,
+    log,
+    clock,
+    random,
+    onRenewal: (result) => metrics.certRotations.inc({ result }),
+  });
   const identity = identityHandle?.identity;
   if (identity) {
     const showExpiry = () => metrics.certExpiry.set({ spiffe_id: identity.spiffeId }, Math.floor(identity.notAfter / 1000));
     showExpiry();
     identity.onChange(showExpiry);
   }
-  const env: ClientEnv = { clock, random: o.random ?? Math.random, log, metrics, wheel: new DeadlineWheel(clock), ...(identity && { identity }) };
+  const env: ClientEnv = { clock, random, log, metrics, wheel: new DeadlineWheel(clock), ...(identity && { identity }) };
   // The inbound scope is worth its cost only when outbound calls can inherit from it; decided once per config.
   const propagatesIn = (c: MeshConfig) => Object.keys(c.services).length > 0 || c.telemetry.tracing.exporter !== 'none';
   let propagates = propagatesIn(store.current().config);

@@ -17,14 +17,14 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 60_000;
 
 /**
- * When to renew a certificate: at half its lifetime, give or take a tenth of it, so that a fleet
- * started at once does not renew at once (SPIRE and Istio renew at half as well). Relative to
- * `now`, in ms; 0 when that moment has passed.
+ * When to renew a certificate just put in force: at half the life it has left, give or take a
+ * tenth, so that a fleet started at once does not renew at once (SPIRE and Istio renew at half as
+ * well). From what is left rather than from notBefore, which CAs backdate for clock skew (a minute
+ * here): on a short certificate that minute would put the half-life in the past. In ms from `now`.
  */
-export function renewalDelay(notBefore: number, notAfter: number, now: number, random: Random): number {
-  const lifetime = Math.max(0, notAfter - notBefore);
-  const at = notBefore + lifetime * (0.4 + 0.2 * random());
-  return Math.max(0, at - now);
+export function renewalDelay(notAfter: number, now: number, random: Random): number {
+  const left = Math.max(0, notAfter - now);
+  return left * (0.4 + 0.2 * random());
 }
 
 /**
@@ -41,7 +41,7 @@ export function keepRenewed(o: RenewalOptions): () => void {
   const arm = (ms: number) => {
     timer = o.clock.setTimeout(() => void attempt(), ms);
   };
-  const scheduleNext = () => arm(renewalDelay(o.identity.notBefore, o.identity.notAfter, wallNow(), o.random));
+  const scheduleNext = () => arm(renewalDelay(o.identity.notAfter, wallNow(), o.random));
   const attempt = async () => {
     try {
       const creds = await o.renew();

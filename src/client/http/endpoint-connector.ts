@@ -63,6 +63,10 @@ function secureConnector(tls: EndpointTls): buildConnector.connector {
   const { identity, expected } = tls;
   return buildConnector({
     allowH2: tls.http2,
+    // A resumed session presents the certificate of the handshake it resumes, which a rotation may
+    // have replaced and whose expiry the server then refuses; pools keep their connections, so a
+    // full handshake per new connection costs little.
+    maxCachedSessions: 0,
     secureContext: identity.clientContext,
     rejectUnauthorized: true,
     // The server proves the service's SPIFFE ID; the host name or IP dialled proves nothing.

@@ -17,11 +17,16 @@ const first = creds('20300101000000Z', '20300103000000Z');
 const second = creds('20300102000000Z', '20300104000000Z');
 
 describe('renewalDelay', () => {
-  it('is half the lifetime, give or take a tenth, from notBefore', () => {
-    expect(renewalDelay(T0, T0 + 2 * DAY, T0, () => 0.5)).toBe(DAY);
-    expect(renewalDelay(T0, T0 + 2 * DAY, T0, () => 0)).toBe(0.8 * DAY);
-    expect(renewalDelay(T0, T0 + 2 * DAY, T0, () => 0.999999)).toBeCloseTo(1.2 * DAY, -3);
-    expect(renewalDelay(T0, T0 + 2 * DAY, T0 + 3 * DAY, () => 0.5)).toBe(0);
+  it('is half the life left, give or take a tenth', () => {
+    expect(renewalDelay(T0 + 2 * DAY, T0, () => 0.5)).toBe(DAY);
+    expect(renewalDelay(T0 + 2 * DAY, T0, () => 0)).toBe(0.8 * DAY);
+    expect(renewalDelay(T0 + 2 * DAY, T0, () => 0.999999)).toBeCloseTo(1.2 * DAY, -3);
+    expect(renewalDelay(T0 + 2 * DAY, T0 + 3 * DAY, () => 0.5)).toBe(0);
+  });
+
+  it('a certificate backdated for clock skew still renews at half of what is left, not at once', () => {
+    // Two seconds asked for, notBefore a minute back: half of notBefore..notAfter is long past.
+    expect(renewalDelay(T0 + 2000, T0, () => 0.5)).toBe(1000);
   });
 });
 
