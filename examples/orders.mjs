@@ -15,11 +15,21 @@ async function optionalExpress() {
   }
 }
 
-export async function startOrders({ port = 0, delayMs = 0, name = 'orders', shutdown = false } = {}) {
-  const mesh = await createMesh({ service: name, watch: false, shutdown, config: { identity: { mode: 'none' } } });
+/**
+ * `identityDir`: the dev CA's directory (default `.inmesh` here); `callers`: the services allowed to
+ * GET orders (by SPIFFE ID over mTLS), or undefined for anyone.
+ */
+export async function startOrders({ port = 0, delayMs = 0, name = 'orders', shutdown = false, identityDir, callers } = {}) {
+  const config = {
+    trustDomain: 'demo.local',
+    ...(identityDir && { identity: { mode: 'dev', dir: identityDir } }),
+    ...(callers && { authorization: { [name]: [{ from: callers.map((c) => `spiffe://demo.local/svc/${c}`), methods: ['GET'], paths: ['/api/orders/*'] }] } }),
+  };
+  const mesh = await createMesh({ service: name, watch: false, shutdown, config });
   let served = 0;
   // req.mesh: what the mesh knows of the call (caller, deadline, a signal that aborts at it).
-  const order = (id, req) => ({ service: name, id, port: server.port, budgetMs: Math.round(req.mesh.remaining()) });
+  // req.mesh.peer: the caller's SPIFFE ID, proven by its certificate (mTLS).
+  const order = (id, req) => ({ service: name, id, port: server.port, caller: req.mesh.peer ?? null, budgetMs: Math.round(req.mesh.remaining()) });
   const later = (reply) => (delayMs > 0 ? setTimeout(reply, delayMs) : reply());
   const express = await optionalExpress();
   let app;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMesh, type Mesh, type ServiceStats } from '../index.js';
 import { formatStatsTable } from './stats-table.js';
 import { steeringClaim } from './steering-claim.js';
@@ -56,11 +59,17 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
   const maxSeconds = options.seconds ?? 20;
   const started: Running[] = [];
   let mesh: Mesh | undefined;
+  let outsider: Mesh | undefined;
   let stopping = false;
+  // The demo's own dev CA, so that it leaves no .inmesh/ behind in the directory it ran from.
+  const identityDir = join(mkdtempSync(join(tmpdir(), 'inmesh-demo-')), 'ca');
+  const identity = { mode: 'dev', dir: identityDir };
   const stop = async () => {
     stopping = true;
+    await outsider?.close();
     await mesh?.close();
     await Promise.all(started.map((s) => s.close()));
+    rmSync(join(identityDir, '..'), { recursive: true, force: true });
   };
   const onSignal = () => {
     out.log('\ninterrupted: stopping the example services');
@@ -73,9 +82,11 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     const { startInventory } = await import(new URL('inventory.mjs', examples).href);
     const orders: Running[] = [];
     // Each example instance is a workload of its own, serving its app through mesh.serve.
-    for (const delayMs of [0, 0, SLOW_MS]) orders.push(await startOrders({ delayMs }));
+    // Only checkout may call them: authorization by the SPIFFE ID each caller proves over mTLS.
+    const callers = ['checkout'];
+    for (const delayMs of [0, 0, SLOW_MS]) orders.push(await startOrders({ delayMs, identityDir, callers }));
     const inventory: Running[] = [];
-    for (const failureRatio of [0, 0.1]) inventory.push(await startInventory({ failureRatio }));
+    for (const failureRatio of [0, 0.1]) inventory.push(await startInventory({ failureRatio, identityDir, callers }));
     started.push(...orders, ...inventory);
 
     out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop).');
@@ -83,32 +94,29 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     out.log(`  inventory ${inventory.map((s) => s.address).join('  ')}   (the last one fails 10% with 503; round-robin; retries on 503 within a 20% budget)`);
     out.log(`  served by mesh.serve: orders as ${orders[0]!.kind} (${orders[0]!.protocols.join(', ')}), inventory as ${inventory[0]!.kind} (${inventory[0]!.protocols.join(', ')})`);
 
-    mesh = await createMesh({
-      service: 'checkout',
-      watch: false,
-      config: {
-        mesh: 'demo',
-        admin: { port: 0 },
-        identity: { mode: 'none' },
-        services: {
-          orders: { endpoints: orders.map((s) => s.address), tls: 'none', loadBalancer: 'p2c-ewma', timeout: '2s' },
-          inventory: {
-            endpoints: inventory.map((s) => s.address),
-            tls: 'none',
-            loadBalancer: 'round-robin',
-            timeout: '2s',
-            // A GET that meets a 503 is tried again on another endpoint, within a budget of 20% extra load.
-            retries: { attempts: 3, on: [503], budget: 0.2 },
-          },
-        },
+    const services = {
+      orders: { endpoints: orders.map((s) => s.address), loadBalancer: 'p2c-ewma', timeout: '2s' },
+      inventory: {
+        endpoints: inventory.map((s) => s.address),
+        loadBalancer: 'round-robin',
+        timeout: '2s',
+        // A GET that meets a 503 is tried again on another endpoint, within a budget of 20% extra load.
+        retries: { attempts: 3, on: [503], budget: 0.2 },
       },
-    });
+    };
+    mesh = await createMesh({ service: 'checkout', watch: false, config: { mesh: 'demo', trustDomain: 'demo.local', admin: { port: 0 }, identity, services } });
     await mesh.ready();
+    out.log(`  mTLS      every call between workloads: SPIFFE certificates from a dev CA (${identityDir}), renewed at half their life`);
     out.log(`  admin     ${mesh.admin?.url}/metrics`);
     // One call shown in full: checkout's 2 s timeout reaches the handler as its deadline (req.mesh),
     // and the server reports its load on the response (inmesh-load), which p2c weighs in.
     const probe = await mesh.request('http://orders/api/orders/1');
-    out.log(`  one call  GET http://orders/api/orders/1 -> ${probe.statusCode} ${await probe.body.text()}  inmesh-load: ${String(probe.headers['inmesh-load'])}\n`);
+    out.log(`  one call  GET http://orders/api/orders/1 -> ${probe.statusCode} ${await probe.body.text()}  inmesh-load: ${String(probe.headers['inmesh-load'])}`);
+    // A workload of the mesh, with a valid certificate, that the policy does not name.
+    outsider = await createMesh({ service: 'reporting', watch: false, config: { trustDomain: 'demo.local', identity, services: { orders: services.orders } } });
+    const denied = await outsider.request('http://orders/api/orders/1');
+    const deniedCode = /"code":"(\w+)"/.exec(await denied.body.text())?.[1];
+    out.log(`  denied    reporting -> GET http://orders/api/orders/1 -> ${denied.statusCode} ${deniedCode} (authorization allows spiffe://demo.local/svc/checkout only)\n`);
     for (let i = 0; i < WARM_UP_CALLS; i++) await (await mesh.request(`http://orders/api/orders/warm-${i}`)).body.dump();
 
     const t0 = performance.now();

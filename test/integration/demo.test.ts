@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDemo, type DemoOptions } from '../../src/demo/run-demo.js';
 
@@ -40,6 +41,14 @@ describe('inmesh demo', () => {
     expect(text).toMatch(/callers saw 100\.00% success over 300 calls/);
     expect(text).toMatch(/stopped: checkout closed, then each service drained/);
     expect(text).not.toMatch(/ERROR/);
+    // Every call is mTLS: the served app sees checkout by the SPIFFE ID its certificate proves,
+    // and another mesh workload that the policy does not name is refused.
+    expect(text).toMatch(/"caller":"spiffe:\/\/demo\.local\/svc\/checkout"/);
+    expect(text).toMatch(/orders as Express \(mtls:http\/1\.1/);
+    expect(text).toMatch(/denied {4}reporting -> GET http:\/\/orders\/api\/orders\/1 -> 403 MESH_ERR_UNAUTHORIZED/);
+    // Its dev CA lived in a directory of its own, gone once it stopped.
+    const caDir = /dev CA \(([^)]+)\)/.exec(text)![1]!;
+    expect(existsSync(caDir)).toBe(false);
   });
 
   it('on a busy machine, p2c still sends the slow orders instance clearly fewer calls, and says so truthfully', async () => {
