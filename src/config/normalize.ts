@@ -67,7 +67,7 @@ function normalizeIdentity(raw: RawMesh['identity']): IdentityConfig {
     case 'dev':
       return { mode: 'dev', dir: raw.dir ?? '.inmesh', certTtl: raw.certTtl === undefined ? DEFAULT_CERT_TTL : parseDuration(raw.certTtl) };
     case 'control':
-      return { mode: 'control', certTtl: raw.certTtl === undefined ? DEFAULT_CERT_TTL : parseDuration(raw.certTtl) };
+      return { mode: 'control', certTtl: raw.certTtl === undefined ? DEFAULT_CERT_TTL : parseDuration(raw.certTtl), token: raw.token, caFile: raw.caFile };
     case 'files':
       return { mode: 'files', certFile: raw.certFile, keyFile: raw.keyFile, caFile: raw.caFile };
     case 'none':

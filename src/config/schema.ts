@@ -23,7 +23,12 @@ export function buildMeshSchema(z: Zod) {
 
   const identitySchema = z.discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('dev'), dir: z.string().min(1).optional(), certTtl: certTtl.optional() }),
-    z.strictObject({ mode: z.literal('control'), certTtl: certTtl.optional() }),
+    z.strictObject({
+      mode: z.literal('control'),
+      certTtl: certTtl.optional(),
+      token: z.string().min(1).optional().describe('The join token the control daemon issued for this workload (e.g. ${INMESH_JOIN_TOKEN}).'),
+      caFile: z.string().min(1).optional().describe("PEM CAs to trust for the daemon's own TLS until this workload has the mesh's trust bundle."),
+    }),
     z.strictObject({ mode: z.literal('files'), certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1) }),
     z.strictObject({ mode: z.literal('none') }),
   ]);

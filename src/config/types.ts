@@ -192,7 +192,7 @@ export interface AuthenticationConfig {
 
 export type IdentityConfig =
   | { readonly mode: 'dev'; readonly dir: string; readonly certTtl: Millis }
-  | { readonly mode: 'control'; readonly certTtl: Millis }
+  | { readonly mode: 'control'; readonly certTtl: Millis; readonly token: string | undefined; readonly caFile: string | undefined }
   | { readonly mode: 'files'; readonly certFile: string; readonly keyFile: string; readonly caFile: string }
   | { readonly mode: 'none' };
 

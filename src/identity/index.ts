@@ -7,3 +7,4 @@ export * from './workload-identity.js';
 export * from './credential-files.js';
 export * from './start-identity.js';
 export * from './renewal.js';
+export * from './control-identity.js';

@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Clock, Logger, Random } from '../core/index.js';
+import { MeshError, type Clock, type Logger, type Random } from '../core/index.js';
 import type { MeshConfig } from '../config/types.js';
 import type { CertificateAuthority } from './certificate-authority.js';
+import { requestControlCredentials } from './control-identity.js';
 import { readCredentialFiles, watchCredentialFiles } from './credential-files.js';
 import { loadOrCreateDevCa } from './dev-ca-store.js';
 import { keepRenewed } from './renewal.js';
@@ -40,7 +42,8 @@ export function issueWorkloadCredentials(ca: CertificateAuthority, spiffeId: str
 
 /**
  * The identity `identity.mode` asks for: a leaf of the local dev CA, renewed at half its life;
- * certificate files, watched; or none (undefined: plaintext for the whole workload).
+ * a certificate from the control daemon for a CSR, renewed likewise; certificate files, watched;
+ * or none (undefined: plaintext for the whole workload).
  */
 export async function startIdentity(config: MeshConfig, o: StartIdentityOptions): Promise<IdentityHandle | undefined> {
   const id = config.identity;
@@ -66,7 +69,52 @@ export async function startIdentity(config: MeshConfig, o: StartIdentityOptions)
       });
       return { identity, close: stop };
     }
-    case 'control':
-      return undefined;
+    case 'control': {
+      const spiffeId = serviceSpiffeId(config.trustDomain, o.service).toString();
+      const exchange = {
+        url: config.control!.url,
+        service: o.service,
+        spiffeId,
+        ttl: id.certTtl,
+        token: id.token,
+        bootstrapBundle: id.caFile === undefined ? undefined : await readFile(id.caFile, 'utf8').catch((err: unknown) => {
+          throw new MeshError('MESH_ERR_IDENTITY', `identity.caFile: cannot read ${id.caFile}: ${(err as Error).message}`, { cause: err });
+        }),
+        timeoutMs: CONTROL_EXCHANGE_TIMEOUT_MS,
+      };
+      const identity = new WorkloadIdentity(config.trustDomain, o.service, await firstControlCredentials(exchange, o.log));
+      const stop = keepRenewed({
+        identity,
+        renew: () => requestControlCredentials(exchange, identity.credentials),
+        clock: o.clock,
+        random: o.random,
+        log: o.log,
+        ...(o.onRenewal && { onResult: o.onRenewal }),
+      });
+      return { identity, close: stop };
+    }
+  }
+}
+
+/** One exchange with the control daemon, at most. */
+const CONTROL_EXCHANGE_TIMEOUT_MS = 5000;
+/** How long a starting workload waits for the daemon before it gives up (a restarting daemon is back in seconds). */
+const CONTROL_STARTUP_WAIT_MS = 15_000;
+
+/**
+ * The first certificate, retried for a while with doubling pauses: a workload and its daemon often
+ * start together. A refusal (bad token, wrong identity) is final at once: waiting will not change it.
+ */
+async function firstControlCredentials(o: Parameters<typeof requestControlCredentials>[0], log: Logger): Promise<Credentials> {
+  const giveUpAt = Date.now() + CONTROL_STARTUP_WAIT_MS;
+  for (let pause = 250; ; pause = Math.min(pause * 2, 4000)) {
+    try {
+      return await requestControlCredentials(o);
+    } catch (err) {
+      const unreachable = /cannot reach/.test((err as Error).message);
+      if (!unreachable || Date.now() + pause > giveUpAt) throw err;
+      log.warn('waiting for the control daemon to issue this workload a certificate', { url: o.url, error: (err as Error).message, retryInMs: pause });
+      await new Promise((r) => setTimeout(r, pause));
+    }
   }
 }
