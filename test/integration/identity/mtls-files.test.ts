@@ -68,6 +68,14 @@ describe('mTLS with identity from files (openssl-made certificates)', () => {
     expect(server.protocols).toContain('mtls:http/1.1');
   });
 
+  it('refuses a key file that every user can read, naming it and the fix', async () => {
+    const leaf = ca.leaf('loose', { uris: ['spiffe://shop.local/svc/orders'] });
+    chmodSync(leaf.keyFile, 0o644);
+    const err = await createMesh({ service: 'orders', config: { trustDomain: 'shop.local', identity: { mode: 'files', certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: ca.certFile } } }).catch((e: unknown) => e);
+    expect(isMeshError(err) && err.code).toBe('MESH_ERR_IDENTITY');
+    expect(String(err)).toContain(`${leaf.keyFile} is readable by other users (mode 0644); run chmod 600`);
+  });
+
   it('a workload refuses certificate files that are for another service', async () => {
     const leaf = leafOf(ca, 'payments');
     const err = await createMesh({ service: 'orders', config: { trustDomain: 'shop.local', identity: { mode: 'files', certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: ca.certFile } } }).catch((e: unknown) => e);
