@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { connect, type TLSSocket } from 'node:tls';
+import { connect } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import { loadOrCreateDevCa } from '../dev-ca-store.js';
 import { checkPeer } from '../peer-identity.js';
 import { serviceSpiffeId } from '../spiffe-id.js';
@@ -24,7 +25,7 @@ export interface CheckServiceIdentityOptions {
   readonly timeoutMs?: number;
 }
 
-export type IdentityCheckFailure = 'unreachable' | 'timeout' | 'no-trust-bundle' | 'expired' | 'not-yet-valid' | 'untrusted' | 'spiffe';
+export type IdentityCheckFailure = 'unreachable' | 'client-refused' | 'timeout' | 'no-trust-bundle' | 'expired' | 'not-yet-valid' | 'untrusted' | 'spiffe';
 
 export type ServiceIdentityCheck =
   | { readonly ok: true; readonly spiffeId: string; readonly certificate: CertificateDescription; readonly clientCertificate: boolean }
@@ -65,6 +66,51 @@ async function trustBundle(o: CheckServiceIdentityOptions): Promise<string | und
   }
 }
 
+interface HandshakeSeen {
+  readonly peer: X509Certificate | undefined;
+  /** OpenSSL's verify code when the chain did not verify against the bundle. */
+  readonly chainError: string | undefined;
+  /** The server ended the connection right after the handshake, as one does that refuses the client's certificate. */
+  readonly closedEarly: boolean;
+}
+
+/**
+ * A TLS handshake and what it showed. In TLS 1.3 the client is connected before the server has
+ * judged the client's certificate: a server that accepts it sends a session ticket, one that
+ * refuses it closes the connection; a server that sends no tickets is taken as accepting after
+ * a short wait.
+ */
+function handshake(host: string, port: number, credentials: { ca: string; cert?: string; key?: string }, timeoutMs: number): Promise<HandshakeSeen | ServiceIdentityCheck> {
+  return new Promise((done) => {
+    const s = connect({ host, port, ...credentials, rejectUnauthorized: false, checkServerIdentity: () => undefined, ...(isIP(host) === 0 && { servername: host }), ALPNProtocols: ['http/1.1'] });
+    let seen: Omit<HandshakeSeen, 'closedEarly'> | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    const finish = (r: HandshakeSeen | ServiceIdentityCheck) => {
+      clearTimeout(timer);
+      clearTimeout(grace);
+      s.destroy();
+      done(r);
+    };
+    const timer = setTimeout(() => finish(fail('timeout', `no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    s.once('secureConnect', () => {
+      // Typed as an Error, but Node sets OpenSSL's code as a string (CERT_HAS_EXPIRED).
+      seen = { peer: s.getPeerX509Certificate(), chainError: s.authorized ? undefined : String(s.authorizationError as unknown) };
+      if (s.getProtocol() !== 'TLSv1.3') return finish({ ...seen, closedEarly: false });
+      grace = setTimeout(() => finish({ ...seen!, closedEarly: false }), Math.min(500, timeoutMs));
+      s.once('session', () => finish({ ...seen!, closedEarly: false }));
+      // Reading is what delivers the ticket or the end of the connection.
+      s.resume();
+    });
+    s.once('close', () => {
+      if (seen) finish({ ...seen, closedEarly: true });
+    });
+    s.once('error', (e) => {
+      if (seen) finish({ ...seen, closedEarly: true });
+      else finish(fail('unreachable', `cannot complete TLS with ${host}:${port}: ${e.message}`));
+    });
+  });
+}
+
 /**
  * Connects to a server with TLS and checks what a mesh client checks: its chain against the
  * trust bundle, then the SPIFFE rules (one URI SAN, a valid ID in the trust domain, not a CA,
@@ -80,32 +126,14 @@ export async function checkServiceIdentity(target: string, o: CheckServiceIdenti
   if (ca === undefined) return fail('no-trust-bundle', o.caFile ? `cannot read the trust bundle ${o.caFile}` : `no dev CA in ${o.devCaDir} to trust; pass --ca FILE`);
   const client = await clientCredentials(o);
   const timeoutMs = o.timeoutMs ?? 5000;
-  const socket = await new Promise<TLSSocket | ServiceIdentityCheck>((done) => {
-    const s = connect({ host, port, ca, ...client, rejectUnauthorized: false, ...(isIP(host) === 0 && { servername: host }), ALPNProtocols: ['http/1.1'] });
-    const timer = setTimeout(() => {
-      s.destroy();
-      done(fail('timeout', `no TLS handshake with ${host}:${port} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    s.once('secureConnect', () => {
-      clearTimeout(timer);
-      done(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      s.destroy();
-      done(fail('unreachable', `cannot complete TLS with ${host}:${port}: ${e.message}`));
-    });
-  });
-  if (!('getPeerX509Certificate' in socket)) return socket;
-  try {
-    const peer = socket.getPeerX509Certificate();
-    if (!peer) return fail('untrusted', 'the server presented no certificate');
-    const certificate = describeCertificate(peer);
-    if (!socket.authorized) return chainFailure(String((socket.authorizationError as unknown as { code?: string })?.code ?? socket.authorizationError), certificate);
-    const spiffe = checkPeer(peer, o.trustDomain, o.expect);
-    if (!spiffe.ok) return fail('spiffe', spiffe.detail, certificate);
-    return { ok: true, spiffeId: spiffe.id, certificate, clientCertificate: client !== undefined };
-  } finally {
-    socket.destroy();
-  }
+  const seen = await handshake(host, port, { ca, ...client }, timeoutMs);
+  if ('ok' in seen) return seen;
+  const { peer } = seen;
+  if (!peer) return fail('untrusted', 'the server presented no certificate');
+  const certificate = describeCertificate(peer);
+  if (seen.chainError !== undefined) return chainFailure(seen.chainError, certificate);
+  const spiffe = checkPeer(peer, o.trustDomain, o.expect);
+  if (!spiffe.ok) return fail('spiffe', spiffe.detail, certificate);
+  if (seen.closedEarly && client) return fail('client-refused', `the server closed the connection without accepting our client certificate (${serviceSpiffeId(o.trustDomain, CHECK_CLIENT_SERVICE)})`, certificate);
+  return { ok: true, spiffeId: spiffe.id, certificate, clientCertificate: client !== undefined };
 }

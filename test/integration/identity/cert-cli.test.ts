@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { once } from 'node:events';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -186,6 +187,45 @@ describe('inmesh cert check', () => {
     const r = await cli('cert', 'check', `https://127.0.0.1:${port}`, '--ca', ca.certFile, '--dir', join(tempDir(), '.inmesh'));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/spiffe: the certificate has no URI SAN/);
+  });
+
+  it('without a dev CA it still checks a strict mesh server against --ca, and says it presented no client certificate', async () => {
+    const dir = join(tempDir(), '.inmesh');
+    const port = await meshServer(dir, 'orders', 'strict');
+    const r = await cli('cert', 'check', `https://127.0.0.1:${port}`, '--ca', join(dir, 'ca.crt'), '--dir', join(tempDir(), 'no-ca'), '--trust-domain', 'shop.local');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no client certificate \(no dev CA\)\nok$/);
+  });
+
+  it('a server that refuses the client certificate after a TLS 1.3 handshake: exit 1, client-refused', async () => {
+    const dir = join(tempDir(), '.inmesh');
+    await loadOrCreateDevCa(dir, 'shop.local');
+    const ca = otherCa();
+    const leaf = ca.leaf('orders', { uris: ['spiffe://shop.local/svc/orders'] });
+    const s = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (_req, res) => res.end('ok'));
+    httpsServers.push(s);
+    s.listen(0, '127.0.0.1');
+    await once(s, 'listening');
+    const r = await cli('cert', 'check', `https://127.0.0.1:${(s.address() as { port: number }).port}`, '--ca', ca.certFile, '--dir', dir, '--trust-domain', 'shop.local');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('client-refused: the server closed the connection without accepting our client certificate (spiffe://shop.local/svc/inmesh-cli)');
+  });
+
+  it('a server that never answers the handshake: exit 1 within --timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent: TcpServer = createTcpServer((s) => sockets.push(s));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const started = Date.now();
+      const r = await cli('cert', 'check', `127.0.0.1:${(silent.address() as { port: number }).port}`, '--ca', otherCa().certFile, '--timeout', '300ms', '--dir', join(tempDir(), '.inmesh'));
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/timeout: no TLS handshake .* within 300 ms/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it('a port with nothing listening fails fast with exit 1', async () => {
