@@ -6,7 +6,7 @@ import { connect } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import { loadOrCreateDevCa } from '../dev-ca-store.js';
 import { checkPeer } from '../peer-identity.js';
-import { serviceSpiffeId } from '../spiffe-id.js';
+import { parseSpiffeId, serviceSpiffeId } from '../spiffe-id.js';
 import { issueWorkloadCredentials } from '../start-identity.js';
 import { describeCertificate, type CertificateDescription } from '../x509/certificate-info.js';
 
@@ -122,6 +122,8 @@ function handshake(host: string, port: number, credentials: { ca: string; cert?:
  */
 export async function checkServiceIdentity(target: string, o: CheckServiceIdentityOptions): Promise<ServiceIdentityCheck> {
   const { host, port } = parseTarget(target);
+  // A typo in --expect would otherwise read as the server presenting the wrong identity.
+  if (o.expect !== undefined) parseSpiffeId(o.expect);
   const ca = await trustBundle(o);
   if (ca === undefined) return fail('no-trust-bundle', o.caFile ? `cannot read the trust bundle ${o.caFile}` : `no dev CA in ${o.devCaDir} to trust; pass --ca FILE`);
   const client = await clientCredentials(o);

@@ -228,6 +228,13 @@ describe('inmesh cert check', () => {
     }
   });
 
+  it('an --expect that is not a SPIFFE ID is refused before connecting', async () => {
+    const r = await cli('cert', 'check', '127.0.0.1:1', '--ca', otherCa().certFile, '--expect', 'orders', '--dir', join(tempDir(), '.inmesh'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/orders/);
+    expect(r.err).not.toMatch(/unreachable/);
+  });
+
   it('a port with nothing listening fails fast with exit 1', async () => {
     const ca = otherCa();
     const r = await cli('cert', 'check', '127.0.0.1:1', '--ca', ca.certFile, '--timeout', '2s', '--dir', join(tempDir(), '.inmesh'));
