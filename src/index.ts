@@ -37,3 +37,6 @@ export type {
   ShutdownOptions,
 } from './server/index.js';
 export type { InboundConfig, AdaptiveConcurrencyConfig, AuthorizationRule, AuthenticationConfig, JwtProviderConfig } from './config/types.js';
+export { inspectCertificates, issueDevCertificate, checkServiceIdentity, CHECK_CLIENT_SERVICE } from './identity/cert-tools/index.js';
+export type { IssueDevCertificateOptions, IssuedDevCertificate, CheckServiceIdentityOptions, IdentityCheckFailure, ServiceIdentityCheck } from './identity/cert-tools/index.js';
+export type { CertificateDescription } from './identity/x509/certificate-info.js';

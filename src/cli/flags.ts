@@ -38,3 +38,49 @@ export function parseNumberFlags(args: readonly string[], flags: readonly Number
   }
   return values;
 }
+
+/** A flag of a command with words for values: a single value, one that may repeat, or a switch. */
+export interface OptionFlag {
+  readonly name: string;
+  readonly kind: 'value' | 'repeatable' | 'switch';
+}
+
+export interface ParsedOptions {
+  /** Each flag's values in order; a switch that is present has one empty value. */
+  readonly options: Map<string, string[]>;
+  readonly positionals: string[];
+}
+
+/**
+ * Reads `--name value`, `--name=value` and switches, and keeps the other words as positionals.
+ * An unknown option, a value missing, or a single-value flag given twice throws a UsageError:
+ * a typo must not run the command with a default in its place.
+ */
+export function parseOptionFlags(args: readonly string[], flags: readonly OptionFlag[]): ParsedOptions {
+  const byName = new Map(flags.map((f) => [f.name, f]));
+  const options = new Map<string, string[]>();
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    const flag = byName.get(name);
+    if (!flag) throw new UsageError(`unknown option '${name}'`);
+    let value = '';
+    if (flag.kind === 'switch') {
+      if (eq >= 0) throw new UsageError(`${name} takes no value`);
+    } else {
+      const raw = eq < 0 ? args[++i] : arg.slice(eq + 1);
+      if (raw === undefined || raw === '' || (eq < 0 && raw.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      value = raw;
+    }
+    const seen = options.get(name);
+    if (seen && flag.kind !== 'repeatable') throw new UsageError(`${name} given more than once`);
+    options.set(name, [...(seen ?? []), value]);
+  }
+  return { options, positionals };
+}

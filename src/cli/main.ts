@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { certCommand } from './cert-command.js';
 import { runCheck } from './check.js';
 import { demoCommand } from './demo-command.js';
 
@@ -6,6 +7,9 @@ const USAGE = `usage: inmesh <command>
 
   demo [--requests N] [--concurrency N] [--seconds S]
                      run a small mesh of example services on loopback and print its golden metrics
+  cert inspect|issue|check
+                     inspect a PEM file, issue a dev CA certificate as files, or check a
+                     server's SPIFFE identity over TLS (\`inmesh cert --help\`)
   check [mesh.yaml]  validate a mesh.yaml: every problem with file:line:col, or a summary
   --version          print the version of inmesh
   --help             print this help (\`inmesh <command> --help\` for a command's)
@@ -31,6 +35,8 @@ export async function main(argv: readonly string[], out: Out = consoleOut): Prom
   switch (command) {
     case 'check':
       return runCheck(args, out);
+    case 'cert':
+      return certCommand(args, out);
     case 'demo':
       return demoCommand(args, out);
     case '-v':
