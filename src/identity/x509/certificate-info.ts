@@ -88,8 +88,8 @@ export function describeCertificate(pem: string | X509Certificate): CertificateD
   }
   return {
     spiffeIds: spiffeIdsOf(cert),
-    subject: cert.subject,
-    issuer: cert.issuer,
+    subject: cert.subject ?? '',
+    issuer: cert.issuer ?? '',
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
     serialNumber: cert.serialNumber.toUpperCase(),
