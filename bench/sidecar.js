@@ -1,11 +1,12 @@
 // The benchmark that measures what a sidecar comparison measures: client and server in separate
 // processes pinned to separate cores, repetitions interleaved, CPU µs per request of every
 // process, throughput and p50/p99, against raw undici → node:http in the same run; the same
-// traffic through two nginx hops; the server's CPU with wrk and Fastify callers; RSS; and
-// whether other processes disturbed each window.
+// traffic through two nginx hops; the same pairs over mTLS against raw undici → node:https
+// mTLS; the server's CPU with wrk and Fastify callers; RSS; and whether other processes
+// disturbed each window.
 //
 // Usage: npm run bench -- [--reps 3] [--count 50000] [--seconds 5] [--quick]
-//        [--only client,server,nginx,fastify,rss] [--json out.json] [--dist DIR] [--cpu-prof DIR]
+//        [--only client,server,nginx,mtls,fastify,rss] [--json out.json] [--dist DIR] [--cpu-prof DIR]
 // --count: calls per client window (a quarter at concurrency 1); --seconds: every window's time
 // bound (wrk and Fastify windows last 3 s); --quick: a smoke run of tiny windows, one repetition.
 // --dist: the library build to measure (e.g. another checkout's dist, for an A/B in one machine
@@ -22,9 +23,10 @@ import { runPairGroup } from './pinned/group-pair.js';
 import { runServerGroup } from './pinned/group-server.js';
 import { runFastifyGroup } from './pinned/group-fastify.js';
 import { runRssGroup } from './pinned/group-rss.js';
+import { hasOpenssl, makePki, spiffeIdOf, SERVER_SERVICE, CLIENT_SERVICE } from './pinned/pki.js';
 import { median } from './pinned/summary.js';
 import { evaluateTargets } from './pinned/targets.js';
-import { printPair, printAb, printSidecar, printServer, printFastify, printRss, printTargets } from './pinned/report.js';
+import { printPair, printMtls, printAb, printSidecar, printServer, printFastify, printRss, printTargets } from './pinned/report.js';
 
 let opts;
 try {
@@ -42,7 +44,9 @@ if (opts.cpuProf) {
   mkdirSync(opts.cpuProf, { recursive: true });
   profileChildrenInto(resolve(opts.cpuProf));
 }
-stopChildrenOnExit();
+// Run at exit whatever the way out (the certificates' temp dir is removed there too).
+const cleanups = [];
+stopChildrenOnExit(cleanups);
 
 const started = performance.now();
 const machine = describeMachine();
@@ -59,7 +63,19 @@ const windows = results.windows;
 async function main() {
   const wants = (g) => opts.only.includes(g);
   let servers;
-  if (wants('client') || wants('nginx') || wants('server')) {
+  let pki;
+  if (wants('mtls')) {
+    if (hasOpenssl()) {
+      pki = makePki();
+      cleanups.push(pki.remove);
+      results.pkiDir = pki.dir;
+      console.log(`mtls: certificates for ${spiffeIdOf(SERVER_SERVICE)} and ${spiffeIdOf(CLIENT_SERVICE)} made by openssl in ${pki.dir} (removed at the end)`);
+    } else {
+      results.skipped.push('mtls: the openssl CLI is not installed; the mTLS pairs are not measured');
+      console.log(`warning: ${results.skipped.at(-1)}`);
+    }
+  }
+  if (wants('client') || wants('nginx') || wants('server') || pki) {
     const node = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['node'], { profile: 'server-node' });
     const mesh = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh'], { profile: 'server-mesh' });
     servers = { node: { pid: node.child.pid, port: node.info.port }, mesh: { pid: mesh.child.pid, port: mesh.info.port } };
@@ -68,10 +84,17 @@ async function main() {
       const meshB = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh'], { profile: 'server-mesh-ab', env });
       servers.meshB = { pid: meshB.child.pid, port: meshB.info.port };
     }
+    if (pki) {
+      const nodeTls = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['node-mtls', pki.dir], { profile: 'server-node-mtls' });
+      const meshTls = await startNodeChild(SERVER_CORE, SERVER_SCRIPT, ['mesh-mtls', pki.dir], { profile: 'server-mesh-mtls' });
+      servers.nodeTls = { pid: nodeTls.child.pid, port: nodeTls.info.port };
+      servers.meshTls = { pid: meshTls.child.pid, port: meshTls.info.port };
+    }
   }
-  if (wants('client') || wants('nginx')) {
-    console.log('\n[client/nginx] measuring...');
-    const r = await runPairGroup({ groups: opts.only, servers, opts, windows });
+  const pairGroups = ['client', 'nginx', ...(pki ? ['mtls'] : [])].filter(wants);
+  if (pairGroups.length) {
+    console.log(`\n[${pairGroups.join('/')}] measuring...`);
+    const r = await runPairGroup({ groups: opts.only, servers, opts, windows, pki });
     results.pair = r.rows;
     results.skipped.push(...r.skipped);
   }
@@ -97,6 +120,7 @@ async function main() {
     printPair(results.pair, [['direct', 'undici → node:http'], ['undiciMesh', 'undici → mesh.serve'], ['meshNode', 'mesh.request → node:http'], ['meshMesh', 'mesh.request → mesh.serve'], ['nginx', 'undici → nginx ×2 → node:http'], ['meshNodeB', 'mesh.request (--ab) → node:http'], ['meshMeshB', 'mesh.request (--ab) → mesh.serve (--ab)']], opts.reps);
     if (opts.ab) printAb(results.pair, opts.ab);
     printSidecar(results.pair);
+    printMtls(results.pair, opts.reps);
   }
   if (results.server || results.pair) printServer(results.server ?? {}, results.pair ?? {}, opts.reps);
   if (results.fastify) printFastify(results.fastify, opts.reps, results.fastifyTool);
@@ -133,4 +157,5 @@ try {
   process.exitCode = 1;
 } finally {
   await stopAll();
+  for (const f of cleanups.splice(0)) f();
 }

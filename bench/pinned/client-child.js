@@ -1,11 +1,14 @@
 // The client under test, in its own (pinned) process: raw undici Pool.request or mesh.request
-// to one server. Answers { op: 'run', concurrency, count, maxMs } with the load's figures and
+// to one server; `undici-mtls` and `mesh-mtls` do the same over mTLS with the run's certificates
+// (the dir from pki.js as the next argument), the mesh one as the workload `checkout`. Answers { op: 'run', concurrency, count, maxMs } with the load's figures and
 // its own CPU (process.cpuUsage) over exactly the load loop.
+import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { distIndexUrl } from './dist-url.js';
 import { closedLoop } from './load-loop.js';
+import { CLIENT_SERVICE, pkiFiles, SERVER_SERVICE, TRUST_DOMAIN } from './pki.js';
 
-const [kind, port] = [process.argv[2], Number(process.argv[3])];
+const [kind, port, pkiDir] = [process.argv[2], Number(process.argv[3]), process.argv[4]];
 const CONNECTIONS = 64;
 
 async function makeCall() {
@@ -13,6 +16,39 @@ async function makeCall() {
     const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNECTIONS, keepAliveTimeout: 120_000 });
     return async () => {
       const r = await pool.request({ path: '/', method: 'GET' });
+      await r.body.dump();
+      if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
+    };
+  }
+  if (kind === 'undici-mtls') {
+    const f = pkiFiles(pkiDir);
+    // The chain and the address are verified (the server's certificate names IP:127.0.0.1), as a
+    // raw client outside the mesh would; the server's SPIFFE ID is not.
+    const connect = { ca: readFileSync(f.caFile), cert: readFileSync(f.client.certFile), key: readFileSync(f.client.keyFile), rejectUnauthorized: true };
+    const pool = new Pool(`https://127.0.0.1:${port}`, { connections: CONNECTIONS, keepAliveTimeout: 120_000, connect });
+    return async () => {
+      const r = await pool.request({ path: '/', method: 'GET' });
+      await r.body.dump();
+      if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
+    };
+  }
+  if (kind === 'mesh-mtls') {
+    const f = pkiFiles(pkiDir);
+    const { createMesh } = await import(distIndexUrl());
+    const mesh = await createMesh({
+      service: CLIENT_SERVICE,
+      watch: false,
+      shutdown: false,
+      config: {
+        trustDomain: TRUST_DOMAIN,
+        identity: { mode: 'files', ...f.client, caFile: f.caFile },
+        services: { [SERVER_SERVICE]: { endpoints: [`127.0.0.1:${port}`], connections: CONNECTIONS } },
+      },
+    });
+    await mesh.ready();
+    const url = `http://${SERVER_SERVICE}/`;
+    return async () => {
+      const r = await mesh.request(url);
       await r.body.dump();
       if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
     };

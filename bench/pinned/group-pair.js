@@ -1,5 +1,7 @@
 // Client and server in separate pinned processes: raw undici and mesh.request against node:http
-// and mesh.serve, and (nginx group) raw undici through the two-nginx sidecar pair.
+// and mesh.serve, (nginx group) raw undici through the two-nginx sidecar pair, and (mtls group)
+// the same over mTLS, with the plaintext direct and inmesh pairs interleaved beside them so that
+// what mTLS adds is compared within one machine state.
 import { startNodeChild, ask, stop, CLIENT_CORE } from './processes.js';
 import { measureWindow } from './window.js';
 import { runInterleaved } from './interleave.js';
@@ -15,14 +17,25 @@ export const PAIR_CASES = {
   // --ab DIR: the mesh cases again with another build of the library, interleaved in the same run.
   meshNodeB: { label: 'mesh.request (--ab) → node:http', kind: 'mesh', server: 'node', ab: true },
   meshMeshB: { label: 'mesh.request (--ab) → mesh.serve (--ab)', kind: 'mesh', server: 'meshB', ab: true },
+  // --only mtls (and the default run): the baseline is raw undici → node:https, both verifying the
+  // other's chain; undici → mesh.serve isolates the server's cost, mesh.request → mesh.serve is the pair.
+  tlsDirect: { label: 'undici → node:https (mTLS)', kind: 'undici-mtls', server: 'nodeTls', tls: true },
+  tlsUndiciMesh: { label: 'undici → mesh.serve (mTLS)', kind: 'undici-mtls', server: 'meshTls', tls: true },
+  tlsMeshMesh: { label: 'mesh.request → mesh.serve (mTLS)', kind: 'mesh-mtls', server: 'meshTls', tls: true },
 };
+export const MTLS_CASES = ['tlsDirect', 'tlsUndiciMesh', 'tlsMeshMesh'];
 const CLIENT_SCRIPT = new URL('./client-child.js', import.meta.url).pathname;
 
-/** `servers`: { node: {pid, port}, mesh: {pid, port} }. Returns { rows, skipped }. */
-export async function runPairGroup({ groups, servers, opts, windows }) {
+/**
+ * `servers`: { node: {pid, port}, mesh: {pid, port} }, and nodeTls, meshTls with `pki` (the run's
+ * certificates) for the mtls group. Returns { rows, skipped }.
+ */
+export async function runPairGroup({ groups, servers, opts, windows, pki }) {
   const ids = new Set();
   if (groups.includes('client')) ['direct', 'undiciMesh', 'meshNode', 'meshMesh'].forEach((id) => ids.add(id));
   if (groups.includes('client') && opts.ab) ['meshNodeB', 'meshMeshB'].forEach((id) => ids.add(id));
+  // The plaintext pair and its baseline too: the mTLS added p50 is judged against theirs.
+  if (groups.includes('mtls') && pki && servers.nodeTls && servers.meshTls) ['direct', 'meshMesh', ...MTLS_CASES].forEach((id) => ids.add(id));
   let nginx;
   const skipped = [];
   if (groups.includes('nginx')) {
@@ -41,7 +54,8 @@ export async function runPairGroup({ groups, servers, opts, windows }) {
       const spec = PAIR_CASES[id];
       const server = servers[spec.server];
       const env = spec.ab ? { ...process.env, INMESH_BENCH_DIST: opts.ab } : undefined;
-      const { child } = await startNodeChild(CLIENT_CORE, CLIENT_SCRIPT, [spec.kind, String(server.port)], { profile: `client-${id}`, env });
+      const args = [spec.kind, String(server.port), ...(spec.tls ? [pki.dir] : [])];
+      const { child } = await startNodeChild(CLIENT_CORE, CLIENT_SCRIPT, args, { profile: `client-${id}`, env });
       cases.push({ id, label: spec.label, child, server });
     }
     for (const c of cases) await ask(c.child, { concurrency: 64, count: opts.warmup, maxMs: opts.maxMs }, opts.maxMs + 30000);

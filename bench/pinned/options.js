@@ -1,6 +1,6 @@
 // Command-line options of bench/sidecar.js.
 
-export const GROUPS = ['client', 'server', 'nginx', 'fastify', 'rss'];
+export const GROUPS = ['client', 'server', 'nginx', 'mtls', 'fastify', 'rss'];
 
 const USAGE = `usage: node bench/sidecar.js [--reps N] [--count N] [--seconds S] [--quick] [--only ${GROUPS.join(',')}] [--json FILE] [--dist DIR] [--ab DIR] [--cpu-prof DIR] [--fastify-tool wrk|autocannon]`;
 

@@ -18,10 +18,11 @@ export function printTable(title, header, rows) {
 
 const mark = (s) => (s.usedDisturbed ? '*' : '');
 
-export function printPair(pair, cases, reps) {
+/** `baseId`, `against`: the baseline case the × columns divide by, and its words in the title. */
+export function printPair(pair, cases, reps, { baseId = 'direct', against = 'undici → node:http', title = 'client → server' } = {}) {
   const rows = [];
   for (const c of [1, 16, 64]) {
-    const base = pair.direct?.[c];
+    const base = pair[baseId]?.[c];
     for (const [id, label] of cases) {
       const s = pair[id]?.[c];
       if (!s) continue;
@@ -34,7 +35,7 @@ export function printPair(pair, cases, reps) {
     }
   }
   printTable(
-    `client → server, pinned (client core 0, server core 1); median of the undisturbed of ${reps} reps; × = against undici → node:http at the same concurrency; busy = share of a core`,
+    `${title}, pinned (client core 0, server core 1); median of the undisturbed of ${reps} reps; × = against ${against} at the same concurrency; busy = share of a core`,
     ['case', 'conc', 'req/s', '×', 'p50 µs', 'Δp50', 'p99 µs', 'client µs/req', '×', 'server µs/req', '×', 'proxies µs/req', 'total µs/req', '×', 'client busy', 'server busy', 'lowest client ×', 'lowest server ×'],
     rows,
   );
@@ -52,6 +53,31 @@ export function printSidecar(pair) {
   printTable(
     'the sidecar comparison: inmesh pair (mesh.request → mesh.serve) vs two nginx hops (undici → nginx A → nginx B → node:http); total CPU = client + server (+ both nginx)',
     ['conc', 'mesh Δp50 µs', 'nginx Δp50 µs', 'mesh ×direct', 'nginx ×direct', 'mesh ×nginx', 'goal (0.9×direct/nginx)', 'direct CPU µs/req', 'mesh CPU µs/req', 'nginx pair CPU µs/req'],
+    rows,
+  );
+}
+
+/**
+ * The mtls group: its cases against raw undici → node:https mTLS, then each cost beside the
+ * caller or server it shares, and what mTLS adds to the p50 against what the plaintext pair adds
+ * in the same run.
+ */
+export function printMtls(pair, reps) {
+  if (!pair.tlsDirect) return;
+  const cases = [['tlsDirect', 'undici → node:https'], ['tlsUndiciMesh', 'undici → mesh.serve'], ['tlsMeshMesh', 'mesh.request → mesh.serve']];
+  printPair(pair, cases, reps, { baseId: 'tlsDirect', against: 'undici → node:https (mTLS)', title: 'client → server over mTLS (EC P-256 certificates, keep-alive)' });
+  const rows = [1, 16, 64].map((c) => {
+    const [d, u, m] = ['tlsDirect', 'tlsUndiciMesh', 'tlsMeshMesh'].map((id) => pair[id]?.[c]);
+    const added = m?.p50 - d?.p50;
+    const plainAdded = pair.meshMesh?.[c]?.p50 - pair.direct?.[c]?.p50;
+    return [
+      c, rx(ratio(m?.rps, d?.rps)), rx(ratio(m?.clientUs, u?.clientUs)), rx(ratio(m?.clientUsMin, u?.clientUsMin)), rx(ratio(u?.serverUs, d?.serverUs)), rx(ratio(u?.serverUsMin, d?.serverUsMin)),
+      d1(added), d1(plainAdded), d1(added - plainAdded), d1(d?.totalUs - pair.direct?.[c]?.totalUs), d1(m?.totalUs - pair.meshMesh?.[c]?.totalUs),
+    ];
+  });
+  printTable(
+    'mTLS, same run: client × = mesh.request against raw undici, both to mesh.serve; server × = mesh.serve against node:https, both called by raw undici; Δp50 = the pair against its direct baseline; TLS CPU = total µs/req over mTLS minus in plaintext',
+    ['conc', 'pair ×raw', 'client ×', 'lowest client ×', 'server ×', 'lowest server ×', 'mTLS Δp50 µs', 'plaintext Δp50 µs', 'mTLS − plaintext', 'TLS CPU raw µs/req', 'TLS CPU mesh µs/req'],
     rows,
   );
 }

@@ -4,11 +4,17 @@
 //   fastify       plain Fastify hello (app.listen)
 //   fastify-mesh  the same app through mesh.serve
 //   fastify-dest  through mesh.serve with a destination configured, so the inbound scope is entered
+//   node-mtls     node:https hello asking for and verifying a client certificate (the mTLS baseline)
+//   mesh-mtls     the node:http handler through mesh.serve as `orders`, identity from files, strict mTLS
+// The mTLS modes take the dir of the run's certificates (pki.js) as the next argument.
 // Sends { port } when listening; exits when the parent goes away.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { distIndexUrl } from './dist-url.js';
+import { pkiFiles, SERVER_SERVICE, TRUST_DOMAIN } from './pki.js';
 
-const mode = process.argv[2];
+const [mode, pkiDir] = [process.argv[2], process.argv[3]];
 const KEEP_ALIVE_MS = 120_000; // longer than any pause between windows, for every server alike
 const body = Buffer.from('{"hello":"world"}');
 const hello = (req, res) => {
@@ -36,6 +42,27 @@ async function listen() {
       server.keepAliveTimeout = KEEP_ALIVE_MS;
       await new Promise((r) => server.listen(0, '127.0.0.1', r));
       return server.address().port;
+    }
+    case 'node-mtls': {
+      const f = pkiFiles(pkiDir);
+      const server = createHttpsServer(
+        { cert: readFileSync(f.server.certFile), key: readFileSync(f.server.keyFile), ca: readFileSync(f.caFile), requestCert: true, rejectUnauthorized: true },
+        hello,
+      );
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      return server.address().port;
+    }
+    case 'mesh-mtls': {
+      const f = pkiFiles(pkiDir);
+      const { createMesh } = await import(distIndexUrl());
+      const mesh = await createMesh({
+        service: SERVER_SERVICE,
+        watch: false,
+        shutdown: false,
+        config: { trustDomain: TRUST_DOMAIN, identity: { mode: 'files', ...f.server, caFile: f.caFile }, inbound: { mtls: 'strict' } },
+      });
+      return (await mesh.serve(hello, { port: 0, keepAliveTimeout: KEEP_ALIVE_MS })).port;
     }
     case 'mesh':
       return (await (await meshOf()).serve(hello, { port: 0, keepAliveTimeout: KEEP_ALIVE_MS })).port;

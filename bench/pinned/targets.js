@@ -21,6 +21,8 @@ export function evaluateTargets(r) {
   const fa = r.fastify ?? {};
   const rss = r.rss ?? {};
   const nginxGoal = [16, 64].map((c) => 0.9 * rel('direct', 'nginx', c, 'rps'));
+  const tlsAdded = at('tlsMeshMesh', 1, 'p50') - at('tlsDirect', 1, 'p50');
+  const plainAdded = at('meshMesh', 1, 'p50') - at('direct', 1, 'p50');
   const vsNginx = [16, 64].map((c) => rel('meshMesh', 'nginx', c, 'rps'));
   return [
     target('inmesh client → inmesh server vs undici → node:http, throughput c16 / c64', [16, 64].map((c) => rel('meshMesh', 'direct', c, 'rps')), '≥ 0.90×', x, (v) => v >= 0.9),
@@ -37,6 +39,16 @@ export function evaluateTargets(r) {
     // Over raw undici after the same calls: undici's own connections and parser are not the mesh's.
     target(`RSS: after ${r.options?.rssCalls ?? 10000} calls to 10 destinations, over undici after the same calls`, [rss.meshCalls?.rssMB - rss.undiciCalls?.rssMB], '≤ +15 MB', mb, (v) => v <= 15),
     target('added p50 at c1, inmesh pair vs direct', [at('meshMesh', 1, 'p50') - at('direct', 1, 'p50')], '≤ +10 µs', us, (v) => v <= 10),
+    target('mTLS: inmesh pair vs undici → node:https, throughput c16 / c64', [16, 64].map((c) => rel('tlsMeshMesh', 'tlsDirect', c, 'rps')), '≥ 0.90×', x, (v) => v >= 0.9),
+    target("mTLS: inmesh client's own CPU/req vs raw undici's (to mesh.serve), c16 / c64", [16, 64].map((c) => rel('tlsMeshMesh', 'tlsUndiciMesh', c, 'clientUs')), '≤ 1.10×', x, (v) => v <= 1.1),
+    target('  the same, lowest window against lowest window', [16, 64].map((c) => rel('tlsMeshMesh', 'tlsUndiciMesh', c, 'clientUsMin')), '≤ 1.10×', x, (v) => v <= 1.1),
+    target('mTLS: server CPU/req called by undici: mesh.serve vs node:https, c16 / c64', [16, 64].map((c) => rel('tlsUndiciMesh', 'tlsDirect', c, 'serverUs')), '≤ 1.10×', x, (v) => v <= 1.1),
+    target('  the same, lowest window against lowest window', [16, 64].map((c) => rel('tlsUndiciMesh', 'tlsDirect', c, 'serverUsMin')), '≤ 1.10×', x, (v) => v <= 1.1),
+    {
+      // What mTLS adds to the pair's p50, beyond what the plaintext pair adds in the same run.
+      ...target('mTLS: added p50 at c1, inmesh pair vs direct, over the plaintext one', [tlsAdded - plainAdded], '≤ +5 µs', us, (v) => v <= 5),
+      ...(Number.isFinite(tlsAdded - plainAdded) && { measured: `${us(tlsAdded - plainAdded)} (mTLS ${us(tlsAdded)}, plaintext ${us(plainAdded)})` }),
+    },
     {
       ...target('inmesh pair vs the two-nginx pair, throughput c16 / c64', vsNginx, `≥ 0.90 × direct/nginx = ${nginxGoal.map(x).join(' / ')}`, x, () => true),
       met: vsNginx.some((v) => !Number.isFinite(v)) ? null : vsNginx.every((v, i) => v >= nginxGoal[i]),

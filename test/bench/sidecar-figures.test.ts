@@ -138,7 +138,7 @@ Requests/sec:   2499.83
 
 describe('parseOptions', () => {
   it('defaults to every group, 3 reps', () => {
-    expect(parseOptions([])).toMatchObject({ reps: 3, only: ['client', 'server', 'nginx', 'fastify', 'rss'], quick: false });
+    expect(parseOptions([])).toMatchObject({ reps: 3, only: ['client', 'server', 'nginx', 'mtls', 'fastify', 'rss'], quick: false });
   });
 
   it('makes --quick small and lets explicit options win', () => {
@@ -183,5 +183,38 @@ describe('evaluateTargets', () => {
     // 0.9 × direct/nginx = 2.25; the mesh pair gives 2.0×.
     expect(by('inmesh pair vs the two-nginx pair')).toMatchObject({ met: false, target: '≥ 0.90 × direct/nginx = 2.250× / 2.250×' });
     expect(by('Fastify via mesh.serve vs plain')).toMatchObject({ met: null, measured: 'not measured' });
+  });
+
+  it('judges the mTLS pairs against raw undici → node:https mTLS, each cost beside the case it shares a side with', () => {
+    const c = (rps: number, clientUs: number, serverUs: number, p50 = 100) => ({ rps, p50, clientUs, clientUsMin: clientUs - 2, serverUs, serverUsMin: serverUs - 1 });
+    const row = (rps: number, clientUs: number, serverUs: number, p50: number) => ({ 1: c(rps, clientUs, serverUs, p50), 16: c(rps, clientUs, serverUs), 64: c(rps, clientUs, serverUs) });
+    const t = evaluateTargets({
+      pair: {
+        direct: row(1000, 20, 15, 80),
+        meshMesh: row(950, 22, 16, 86), // plaintext: the pair adds 6 µs
+        tlsDirect: row(800, 30, 20, 100),
+        tlsUndiciMesh: row(780, 31, 21, 103), // the client is raw undici's: the server costs 21 against 20
+        tlsMeshMesh: row(760, 32, 21, 110), // mTLS: the pair adds 10 µs, 4 more than in plaintext
+      },
+    });
+    const by = (prefix: string) => t.filter((x) => x.what.startsWith(prefix));
+    const after = (prefix: string) => t[t.findIndex((x) => x.what.startsWith(prefix)) + 1];
+    expect(by('mTLS: inmesh pair vs undici → node:https')[0]).toMatchObject({ measured: '0.950× / 0.950×', met: true });
+    // mesh.request against raw undici with mesh.serve on both: 32 / 31, lowest 30 / 29.
+    expect(by("mTLS: inmesh client's own CPU")[0]).toMatchObject({ measured: '1.032× / 1.032×', met: true });
+    expect(after("mTLS: inmesh client's own CPU")).toMatchObject({ measured: '1.034× / 1.034×', met: true });
+    // mesh.serve against node:https, both called by raw undici: 21 / 20, lowest 20 / 19.
+    expect(by('mTLS: server CPU')[0]).toMatchObject({ measured: '1.050× / 1.050×', met: true });
+    expect(after('mTLS: server CPU')).toMatchObject({ measured: '1.053× / 1.053×', met: true });
+    expect(by('mTLS: added p50')[0]).toMatchObject({ values: [4], measured: '+4.0 µs (mTLS +10.0 µs, plaintext +6.0 µs)', target: '≤ +5 µs', met: true });
+  });
+
+  it('misses the mTLS p50 target past plaintext + 5 µs, and leaves it unjudged without the plaintext pair', () => {
+    const p50 = (v: number) => ({ 1: { rps: 1, p50: v } });
+    const over = evaluateTargets({ pair: { direct: p50(80), meshMesh: p50(86), tlsDirect: p50(100), tlsMeshMesh: p50(111.5) } });
+    expect(over.find((x) => x.what.startsWith('mTLS: added p50'))).toMatchObject({ met: false, measured: '+5.5 µs (mTLS +11.5 µs, plaintext +6.0 µs)' });
+    const alone = evaluateTargets({ pair: { tlsDirect: p50(100), tlsMeshMesh: p50(111.5) } });
+    expect(alone.find((x) => x.what.startsWith('mTLS: added p50'))).toMatchObject({ met: null, measured: 'not measured' });
+    expect(alone.find((x) => x.what.startsWith('mTLS: inmesh pair'))).toMatchObject({ met: null });
   });
 });
