@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# System servers some tests need (etcd, Prometheus, Chromium) come from Debian's packages.
-# The outbound-mesh suite needs none yet; later suites add theirs to the list below, and
-# this script installs only what is missing, so it is cheap to run every time.
+# System servers and tools some tests need come from Debian's packages: the identity suite
+# checks certificates with the openssl CLI and calls mTLS servers with curl, a client that is
+# not ours. Later suites add theirs (etcd, Prometheus, Chromium) to the list below; this script
+# installs only what is missing, so it is cheap to run every time.
 set -euo pipefail
-packages=()
+packages=(openssl curl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
