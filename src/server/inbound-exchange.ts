@@ -29,7 +29,8 @@ export interface ExchangeOwner {
   terminate(ex: InboundExchange, reason: unknown, status: number): void;
 }
 
-export const State = { New: 0, Queued: 1, Running: 2, Refused: 3, Done: 4 } as const;
+/** Verifying: waiting for an end-user token's keys (the JWKS), before deadline and admission. */
+export const State = { New: 0, Queued: 1, Running: 2, Refused: 3, Done: 4, Verifying: 5 } as const;
 export type State = (typeof State)[keyof typeof State];
 
 /**

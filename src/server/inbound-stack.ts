@@ -84,6 +84,8 @@ export class InboundStack implements ExchangeOwner {
   readonly #env: InboundEnv;
   readonly #running = new ExchangeList();
   readonly #queue = new ExchangeList();
+  /** Requests whose token is being verified: no slot yet, but the drain waits for them and the deadline applies. */
+  readonly #verifying = new ExchangeList();
   #limits!: InboundLimits;
   #rate: RateLimiter | undefined;
   #gradient: GradientLimit | undefined;
@@ -146,6 +148,10 @@ export class InboundStack implements ExchangeOwner {
       const verdict = access.check(ex);
       if (verdict !== undefined) {
         if (!(verdict instanceof Promise)) return this.#deny(ex, verdict);
+        ex.state = State.Verifying;
+        this.#verifying.push(ex);
+        const due = this.#deadlineOf(ex);
+        if (due !== Infinity) ex.timer = env.wheel.schedule(due, onDeadline, ex);
         verdict.then((v) => this.#afterAccess(ex, v), () => this.#afterAccess(ex, TOKEN_CHECK_FAILED));
         return;
       }
@@ -155,7 +161,13 @@ export class InboundStack implements ExchangeOwner {
 
   /** A token was verified (or not): the request goes on to the deadline and admission, unless its client has left meanwhile. */
   #afterAccess(ex: InboundExchange, refusal: AccessRefusal | undefined): void {
-    if (ex.state !== State.New) return;
+    if (ex.state !== State.Verifying) return;
+    this.#verifying.remove(ex);
+    ex.state = State.New;
+    if (ex.timer !== undefined) {
+      this.#env.wheel.cancel(ex.timer);
+      ex.timer = undefined;
+    }
     if (refusal !== undefined) this.#deny(ex, refusal);
     else this.#admit(ex, this.#env.clock.now());
   }
@@ -164,6 +176,16 @@ export class InboundStack implements ExchangeOwner {
     this.#env.access?.refused(ex, refusal);
     // Not marked rejected: another endpoint of the service has the same rules.
     this.#refuse(ex, refusal.status, refusal.code, refusal.message, undefined, undefined, refusal.challenge);
+  }
+
+  /** The deadline the request's header and `timeout` give, counted from arrival; Infinity for none (or a malformed header, refused later). */
+  #deadlineOf(ex: InboundExchange): number {
+    const header = ex.req.headers[MeshHeaders.deadline];
+    const ms = header === undefined ? -1 : parseDeadlineHeader(header);
+    let due = ms < 0 ? Infinity : ex.startedAt + ms;
+    const timeout = this.#limits.timeout;
+    if (timeout !== undefined && ex.startedAt + timeout < due) due = ex.startedAt + timeout;
+    return due;
   }
 
   /** The deadline, then admission: the request arrived at `ex.startedAt`, and it is `now`. */
@@ -218,6 +240,8 @@ export class InboundStack implements ExchangeOwner {
     } else if (ex.state === State.Queued) {
       this.#queue.remove(ex);
       ex.cancel(new MeshError('MESH_ERR_CANCELLED', 'the client closed the connection while the request was queued'));
+    } else if (ex.state === State.Verifying) {
+      this.#verifying.remove(ex);
     }
     ex.state = State.Done;
     // 499 (nginx's "client closed request") when the client left before any response was sent.
@@ -225,7 +249,7 @@ export class InboundStack implements ExchangeOwner {
     const route = ex.target.routeOf ? ex.target.routeOf(ex) : ex.route;
     this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer);
     this.#pump(now);
-    if (this.#idleWaiters.length > 0 && this.#running.size === 0 && this.#queue.size === 0) this.#wakeIdle();
+    this.#wakeIfIdle();
   }
 
   /** The deadline passed: a queued request leaves with 504; a running one has its signal aborted. */
@@ -237,26 +261,31 @@ export class InboundStack implements ExchangeOwner {
       this.#refuse(ex, 504, 'MESH_ERR_DEADLINE_EXCEEDED', 'the deadline passed while the request waited for a slot', 'deadline', undefined);
     } else if (ex.state === State.Running) {
       this.terminate(ex, new DeadlineExceededError('the deadline of the inbound request passed'), 504);
+    } else if (ex.state === State.Verifying) {
+      this.#verifying.remove(ex);
+      this.#refuse(ex, 504, 'MESH_ERR_DEADLINE_EXCEEDED', "the deadline passed while the request's token was being verified", 'deadline', undefined);
+      this.#wakeIfIdle();
     }
   }
 
   /** See `InboundExchange.terminate`: the one path that ends an exchange the application has not finished. */
   terminate(ex: InboundExchange, reason: unknown, status: number): void {
     const state = ex.state;
-    if (state !== State.Running && state !== State.Queued) return;
+    if (state !== State.Running && state !== State.Queued && state !== State.Verifying) return;
     const now = this.#env.clock.now();
     if (ex.timer !== undefined) {
       this.#env.wheel.cancel(ex.timer);
       ex.timer = undefined;
     }
     if (state === State.Running) this.#running.remove(ex);
-    else this.#queue.remove(ex);
+    else if (state === State.Queued) this.#queue.remove(ex);
+    else this.#verifying.remove(ex);
     ex.state = State.Done;
     ex.cancel(reason);
     this.#env.metrics.observe(ex.req.method, ex.target.routeOf ? ex.target.routeOf(ex) : ex.route, status, (now - ex.startedAt) / 1000, ex.peer);
     endResponse(ex, reason, status);
     this.#pump(now);
-    if (this.#idleWaiters.length > 0 && this.#running.size === 0 && this.#queue.size === 0) this.#wakeIdle();
+    this.#wakeIfIdle();
   }
 
   /**
@@ -279,12 +308,13 @@ export class InboundStack implements ExchangeOwner {
 
   /** Resolves when nothing is running or queued. */
   idle(): Promise<void> {
-    if (this.#running.size === 0 && this.#queue.size === 0) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Past the drain timeout: ends what is still running or queued with 503 (see `terminate`). */
   abort(reason: unknown): void {
+    while (this.#verifying.head) this.terminate(this.#verifying.head, reason, 503);
     while (this.#queue.head) this.terminate(this.#queue.head, reason, 503);
     while (this.#running.head) this.terminate(this.#running.head, reason, 503);
   }
@@ -321,6 +351,14 @@ export class InboundStack implements ExchangeOwner {
     if (challenge !== undefined) headers['www-authenticate'] = challenge;
     if (this.#draining && ex.req.httpVersionMajor === 1) headers.connection = 'close';
     answer(ex, status, headers, body);
+  }
+
+  #isIdle(): boolean {
+    return this.#running.size === 0 && this.#queue.size === 0 && this.#verifying.size === 0;
+  }
+
+  #wakeIfIdle(): void {
+    if (this.#idleWaiters.length > 0 && this.#isIdle()) this.#wakeIdle();
   }
 
   #wakeIdle(): void {

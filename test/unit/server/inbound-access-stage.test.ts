@@ -65,4 +65,33 @@ describe('InboundStack: the access stage', () => {
     expect(h.seen).toHaveLength(0);
     expect(h.stack.running).toBe(0);
   });
+
+  it('answers 504 at the deadline while the token is still being verified, without waiting for the keys', async () => {
+    const { access, settle } = pendingAccess();
+    const h = harness({}, undefined, { access });
+    const { res } = h.send({ 'inmesh-deadline-ms': '100' });
+    h.clock.advance(100);
+    expect(res.statusCode).toBe(504);
+    expect(res.json().error.code).toBe('MESH_ERR_DEADLINE_EXCEEDED');
+    settle[0]!(undefined);
+    await flush();
+    expect(h.seen).toHaveLength(0);
+  });
+
+  it('a drain waits for requests whose token is being verified, and the drain timeout ends them with 503', async () => {
+    const { access, settle } = pendingAccess();
+    const h = harness({}, undefined, { access });
+    const { res } = h.send();
+    let idle = false;
+    void h.stack.idle().then(() => (idle = true));
+    await flush();
+    expect(idle).toBe(false);
+    h.stack.abort(new Error('drain timeout'));
+    await flush();
+    expect(res.statusCode).toBe(503);
+    expect(idle).toBe(true);
+    settle[0]!(undefined);
+    await flush();
+    expect(h.seen).toHaveLength(0);
+  });
 });
