@@ -43,9 +43,10 @@ export function summarizeConfig(snapshot: ConfigSnapshot): string {
 
 function identity(s: ConfigSnapshot): string {
   const id = s.config.identity;
-  if (id.mode === 'dev') return `dev (${id.dir}, certificates for ${formatDuration(id.certTtl)})`;
-  if (id.mode === 'control') return `control (certificates for ${formatDuration(id.certTtl)})`;
-  if (id.mode === 'files') return `files (${id.certFile})`;
+  const served = `; serves mTLS ${s.config.inbound.mtls === 'strict' ? 'only (strict)' : 'and plaintext (permissive)'}`;
+  if (id.mode === 'dev') return `dev (${id.dir}, certificates for ${formatDuration(id.certTtl)})${served}`;
+  if (id.mode === 'control') return `control (certificates for ${formatDuration(id.certTtl)})${served}`;
+  if (id.mode === 'files') return `files (${id.certFile})${served}`;
   return 'none (no mTLS)';
 }
 

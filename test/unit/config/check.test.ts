@@ -50,6 +50,7 @@ describe('inmesh check', () => {
     expect(summary).toContain('    retries: 3 attempts on connect-failure, 503, budget 20% + 10/s, backoff 25ms..250ms');
     expect(summary).toContain('    route route-0: x-canary = 1 → v2');
     expect(summary).toContain('  orders: allow spiffe://cluster.local/svc/checkout GET any path');
+    expect(summary).toContain('identity: dev (.inmesh, certificates for 24h); serves mTLS and plaintext (permissive)');
   });
 
   it('prints every problem as file:line:col key.path: message and returns 1', async () => {
