@@ -1,3 +1,5 @@
+import { labelKey } from './label-key.js';
+
 type Labels<L extends string> = Partial<Record<L, string | number>>;
 
 interface Series {
@@ -29,8 +31,7 @@ export class CounterMetric<L extends string = string> {
   }
 
   inc(labels: Labels<L>, value = 1): void {
-    let key = '';
-    for (const n of this.labelNames) key += `${labels[n] ?? ''}\u0000`;
+    const key = labelKey(this.labelNames, labels);
     const s = this.#series.get(key);
     if (s) s.value += value;
     else this.#series.set(key, { labels: { ...labels } as Record<string, string | number>, value });

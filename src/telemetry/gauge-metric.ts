@@ -1,3 +1,5 @@
+import { labelKey } from './label-key.js';
+
 type Labels<L extends string> = Partial<Record<L, string | number>>;
 
 /**
@@ -23,8 +25,7 @@ export class GaugeMetric<L extends string = string> {
   }
 
   set(labels: Labels<L>, value: number): void {
-    let key = '';
-    for (const n of this.labelNames) key += `${labels[n] ?? ''}\u0000`;
+    const key = labelKey(this.labelNames, labels);
     this.#series.set(key, { labels: { ...labels } as Record<string, string | number>, value });
   }
 
