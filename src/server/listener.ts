@@ -73,6 +73,8 @@ export class Listener {
   readonly #front: NetServer;
   readonly #sockets = new Set<Socket>();
   readonly #sniffing = new Set<Socket>();
+  /** Sockets inside their TLS handshake: owned by no HTTP server yet, so the drain closes them itself. */
+  readonly #handshaking = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #log: Logger;
   #tls: MtlsFront | undefined;
@@ -128,7 +130,7 @@ export class Listener {
         onRefused: o.tls.onRefused,
         log: o.log,
         clock: o.clock ?? systemClock,
-        onSecure: (socket) => l.#handOff(socket, socket.alpnProtocol === 'h2'),
+        onSecure: (socket) => l.#secured(socket),
       });
     }
     http2.on('session', (session: ServerHttp2Session) => listener!.#trackSession(session, o.http2));
@@ -166,6 +168,7 @@ export class Listener {
   /** Closes HTTP/1.1 connections that are between requests, and connections that have sent nothing. */
   closeIdle(): void {
     for (const s of this.#sniffing) s.destroy();
+    for (const s of this.#handshaking) s.destroy();
     this.http1.closeIdleConnections();
   }
 
@@ -219,6 +222,7 @@ export class Listener {
       if (this.#tls && head[0] === TLS_HANDSHAKE) {
         // The handshake has its own timeout; from the secure socket on, the HTTP servers' apply.
         this.#stopFirstBytesTimer(socket);
+        this.#handshaking.add(socket);
         this.#tls.accept(socket);
         return;
       }
@@ -230,6 +234,14 @@ export class Listener {
       this.#stopFirstBytesTimer(socket);
       this.#handOff(socket, h2Prefix);
     });
+  }
+
+  /** A verified mTLS connection, handed on as a plaintext one is after its sniff. */
+  #secured(socket: TLSSocket): void {
+    // Node keeps the socket a TLSSocket wraps as `_parent`: the one this listener accepted.
+    const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+    if (raw) this.#handshaking.delete(raw);
+    this.#handOff(socket, socket.alpnProtocol === 'h2');
   }
 
   #stopFirstBytesTimer(socket: Socket): void {
@@ -269,6 +281,7 @@ export class Listener {
   #forget(socket: Socket): void {
     this.#sockets.delete(socket);
     this.#sniffing.delete(socket);
+    this.#handshaking.delete(socket);
     if (this.#sockets.size === 0 && this.#closedWaiters.length > 0) {
       const waiters = this.#closedWaiters;
       this.#closedWaiters = [];

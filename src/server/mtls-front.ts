@@ -85,12 +85,20 @@ export class MtlsFront {
       else socket.end(peerRefusalAnswer(detail), () => socket.destroy());
     };
     this.#server.on('secureConnection', (socket: TLSSocket) => {
+      // From here the socket is ours: tls.Server listens for its errors only during the
+      // handshake, and a refused client that resets while it is told why must not crash us.
+      socket.on('error', noop);
       const cert = socket.getPeerX509Certificate();
       if (!cert) return refuse(socket, 'no-client-certificate', 'the client sent no certificate');
       if (!socket.authorized) {
         const e = socket.authorizationError as unknown as { code?: string } | string | null;
         const code = typeof e === 'string' ? e : (e?.code ?? 'UNKNOWN');
         return refuse(socket, chainRefusal(code), `the client certificate does not verify: ${code}`);
+      }
+      // A resumed session repeats the verdict of the handshake it resumes; the certificate may
+      // have expired since.
+      if (socket.isSessionReused() && Date.parse(cert.validTo) <= Date.now()) {
+        return refuse(socket, 'expired', 'the client certificate of the resumed session has expired');
       }
       const peer = checkPeer(cert, id.trustDomain);
       if (!peer.ok) return refuse(socket, peer.reason, peer.detail);
@@ -118,3 +126,5 @@ export class MtlsFront {
     this.#server.close();
   }
 }
+
+function noop(): void {}

@@ -9,6 +9,7 @@ import { connect } from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { X509Certificate } from 'node:crypto';
 import { createMesh, isMeshError, type Mesh } from '../../../src/index.js';
 import { closeAfterEach } from '../../helpers/close-after-each.js';
 import { opensslCa, type OpensslLeaf, type LeafOptions } from '../../helpers/openssl-pki.js';
@@ -142,6 +143,47 @@ describe('mTLS: peers that stall or vanish mid-handshake do not pin a connection
     });
     expect(closedAfter).toBeLessThan(2000);
     expect(await refused(mesh, 'handshake')).toBe(1);
+  });
+});
+
+describe('mTLS: peers that resume an expired session or stall', () => {
+  it('a resumed TLS session whose client certificate has expired since is refused', async () => {
+    const { mesh, server } = await strictOrders();
+    const soon = new Date(Date.now() + 2500).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+    const shortLived = leaf(ca, { uris: [svc('checkout')], notBefore: '20200101000000Z', notAfter: soon });
+    let session: Buffer | undefined;
+    const call = (resume?: Buffer) =>
+      new Promise<{ answer: string; reused: boolean }>((resolve) => {
+        let reused = false;
+        const s = connect({ host: '127.0.0.1', port: server.port, ca: ca.certPem, cert: shortLived.certPem, key: shortLived.keyPem, checkServerIdentity: () => undefined, ...(resume && { session: resume }) });
+        let data = '';
+        s.on('session', (t: Buffer) => (session ??= t));
+        s.on('secureConnect', () => {
+          reused = s.isSessionReused();
+          s.write('GET / HTTP/1.1\r\nhost: orders\r\nconnection: close\r\n\r\n');
+        });
+        s.on('data', (d: Buffer) => (data += d.toString()));
+        s.on('error', () => undefined);
+        s.on('close', () => resolve({ answer: data, reused }));
+      });
+    expect((await call()).answer).toMatch(/HTTP\/1.1 200/);
+    expect(session).toBeDefined();
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(new X509Certificate(shortLived.certPem).validTo) - Date.now() + 300)));
+    const resumed = await call(session);
+    expect(resumed.reused).toBe(true);
+    expect(resumed.answer).toMatch(/403[\s\S]*resumed session has expired/);
+    expect(await refused(mesh, 'expired')).toBe(1);
+  });
+
+  it('a drain does not wait for a client stalled inside its TLS handshake', async () => {
+    const { server } = await strictOrders();
+    const s = connectTls(server.port, '127.0.0.1', () => s.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x40])));
+    s.on('error', () => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    // The handshake timeout is the head timeout, 10 s by default: the drain must not wait for it.
+    const closed = await Promise.race([server.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('held'), 3000))]);
+    expect(closed).toBe('closed');
+    s.destroy();
   });
 });
 
