@@ -110,7 +110,7 @@ async function check(p: ParsedOptions, out: Out): Promise<number> {
   });
   if (r.certificate) {
     const c = r.certificate;
-    out.log(`${url} presented ${c.spiffeIds.join(', ') || '(no SPIFFE ID)'}\n  issuer:    ${(c.issuer ?? '').replace(/\n/g, ', ')}\n  validity:  ${c.notBefore.toISOString()} – ${c.notAfter.toISOString()} (${validityNote(c)})`);
+    out.log(`${url} presented ${c.spiffeIds.join(', ') || '(no SPIFFE ID)'}\n  issuer:    ${c.issuer.replace(/\n/g, ', ')}\n  validity:  ${c.notBefore.toISOString()} – ${c.notAfter.toISOString()} (${validityNote(c)})`);
   }
   if (!r.ok) {
     out.error(`inmesh cert check: ${r.reason}: ${r.detail}`);

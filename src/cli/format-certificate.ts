@@ -24,8 +24,8 @@ export function validityNote(c: CertificateDescription, now = Date.now()): strin
 export function formatCertificate(c: CertificateDescription, now = Date.now()): string {
   const rows: [string, string][] = [
     ['spiffe id', c.spiffeIds.length > 0 ? c.spiffeIds.join(', ') : '(none)'],
-    ['subject', (c.subject ?? '').replace(/\n/g, ', ') || '(empty)'],
-    ['issuer', (c.issuer ?? '').replace(/\n/g, ', ') || '(empty)'],
+    ['subject', c.subject.replace(/\n/g, ', ') || '(empty)'],
+    ['issuer', c.issuer.replace(/\n/g, ', ') || '(empty)'],
     ['not before', c.notBefore.toISOString()],
     ['not after', `${c.notAfter.toISOString()} (${validityNote(c, now)})`],
     ['serial', c.serialNumber],

@@ -36,7 +36,6 @@ export class WorkloadIdentity {
   #creds!: Credentials;
   #clientContext!: SecureContext;
   #notAfter = 0;
-  #notBefore = 0;
   #listeners: Array<() => void> = [];
 
   constructor(trustDomain: string, service: string, creds: Credentials) {
@@ -64,21 +63,16 @@ export class WorkloadIdentity {
     return this.#notAfter;
   }
 
-  get notBefore(): number {
-    return this.#notBefore;
-  }
-
   /**
    * Puts new credentials in force, after checking them: a certificate for another identity, a
    * key that is not its own or a chain the bundle does not verify would break every handshake,
    * so it is refused and the old credentials stay.
    */
   update(creds: Credentials): void {
-    const checked = checkCredentials(creds, this.trustDomain, this.spiffeId);
+    const notAfter = checkCredentials(creds, this.trustDomain, this.spiffeId);
     this.#clientContext = createSecureContext({ cert: creds.certPem, key: creds.keyPem, ca: creds.bundlePem });
     this.#creds = creds;
-    this.#notBefore = checked.notBefore;
-    this.#notAfter = checked.notAfter;
+    this.#notAfter = notAfter;
     for (const fn of this.#listeners) fn();
   }
 
@@ -95,7 +89,8 @@ function refuse(message: string, cause?: unknown): never {
   throw new MeshError('MESH_ERR_IDENTITY', `credentials refused: ${message}`, cause === undefined ? {} : { cause });
 }
 
-function checkCredentials(creds: Credentials, trustDomain: string, spiffeId: string): { notBefore: number; notAfter: number } {
+/** Refuses credentials that would break handshakes; returns the leaf's notAfter (epoch ms). */
+function checkCredentials(creds: Credentials, trustDomain: string, spiffeId: string): number {
   let chain: X509Certificate[];
   let bundle: X509Certificate[];
   try {
@@ -121,5 +116,5 @@ function checkCredentials(creds: Credentials, trustDomain: string, spiffeId: str
   }
   const top = chain[chain.length - 1]!;
   if (!bundle.some((ca) => top.checkIssued(ca) && top.verify(ca.publicKey))) refuse('no CA of the trust bundle issued the certificate');
-  return { notBefore: Date.parse(leaf.validFrom), notAfter: Date.parse(leaf.validTo) };
+  return Date.parse(leaf.validTo);
 }

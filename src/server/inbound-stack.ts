@@ -33,7 +33,7 @@ export interface InboundEnv {
   readonly wheel: DeadlineWheel;
   readonly load: LoadReporter;
   readonly metrics: ServerMetrics;
-  /** The caller's SPIFFE ID from the connection; undefined over plaintext . */
+  /** The caller's SPIFFE ID from the connection; undefined over plaintext. */
   readonly peerOf: (req: InboundRequest) => string | undefined;
   /** mTLS is on: only authenticated peers count as mesh callers (and get `inmesh-load`), not whoever sends the caller header. */
   readonly mtls?: boolean;
@@ -150,7 +150,9 @@ export class InboundStack implements ExchangeOwner {
         if (!(verdict instanceof Promise)) return this.#deny(ex, verdict);
         ex.state = State.Verifying;
         this.#verifying.push(ex);
-        const due = this.#deadlineOf(ex);
+        // A malformed header is refused after verification, with the rest of the deadline checks.
+        const header = req.headers[MeshHeaders.deadline];
+        const due = this.#deadlineFrom(ex.startedAt, header === undefined ? undefined : parseDeadlineHeader(header));
         if (due !== Infinity) ex.timer = env.wheel.schedule(due, onDeadline, ex);
         verdict.then((v) => this.#afterAccess(ex, v), () => this.#afterAccess(ex, TOKEN_CHECK_FAILED));
         return;
@@ -178,13 +180,11 @@ export class InboundStack implements ExchangeOwner {
     this.#refuse(ex, refusal.status, refusal.code, refusal.message, undefined, undefined, refusal.challenge);
   }
 
-  /** The deadline the request's header and `timeout` give, counted from arrival; Infinity for none (or a malformed header, refused later). */
-  #deadlineOf(ex: InboundExchange): number {
-    const header = ex.req.headers[MeshHeaders.deadline];
-    const ms = header === undefined ? -1 : parseDeadlineHeader(header);
-    let due = ms < 0 ? Infinity : ex.startedAt + ms;
+  /** The deadline a header's budget `ms` (undefined: none; negative: malformed) and `timeout` give to a request that arrived at `startedAt`. */
+  #deadlineFrom(startedAt: number, ms: number | undefined): number {
+    let due = ms === undefined || ms < 0 ? Infinity : startedAt + ms;
     const timeout = this.#limits.timeout;
-    if (timeout !== undefined && ex.startedAt + timeout < due) due = ex.startedAt + timeout;
+    if (timeout !== undefined && startedAt + timeout < due) due = startedAt + timeout;
     return due;
   }
 
@@ -193,16 +193,12 @@ export class InboundStack implements ExchangeOwner {
     const env = this.#env;
     const req = ex.req;
     const header = req.headers[MeshHeaders.deadline];
-    if (header !== undefined) {
-      const ms = parseDeadlineHeader(header);
-      if (ms < 0) {
-        const shown = JSON.stringify(String(header).slice(0, 40));
-        return this.#refuse(ex, 400, 'MESH_ERR_BAD_REQUEST', `malformed ${MeshHeaders.deadline} header ${shown}: expected the remaining budget in whole milliseconds`, undefined, undefined);
-      }
-      ex.deadline = ex.startedAt + ms;
+    const ms = header === undefined ? undefined : parseDeadlineHeader(header);
+    if (ms !== undefined && ms < 0) {
+      const shown = JSON.stringify(String(header).slice(0, 40));
+      return this.#refuse(ex, 400, 'MESH_ERR_BAD_REQUEST', `malformed ${MeshHeaders.deadline} header ${shown}: expected the remaining budget in whole milliseconds`, undefined, undefined);
     }
-    const timeout = this.#limits.timeout;
-    if (timeout !== undefined && ex.startedAt + timeout < ex.deadline) ex.deadline = ex.startedAt + timeout;
+    ex.deadline = this.#deadlineFrom(ex.startedAt, ms);
     if (ex.deadline <= now) return this.#refuse(ex, 504, 'MESH_ERR_DEADLINE_EXCEEDED', "the caller's deadline had passed when the request arrived", 'deadline', undefined);
 
     const rate = this.#rate;

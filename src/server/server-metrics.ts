@@ -49,11 +49,6 @@ export class ServerMetrics {
     h.observe(seconds);
   }
 
-  /** Whether series carry the `tls` label. */
-  get labelsTls(): boolean {
-    return this.#labelTls;
-  }
-
   rejected(reason: RejectReason): void {
     let c = this.#rejected.get(reason);
     if (c === undefined) this.#rejected.set(reason, (c = this.#metrics.admissionRejected.labels({ reason })));
