@@ -8,8 +8,12 @@ let mesh: Mesh | undefined;
 const open = closeAfterEach(() => mesh);
 
 const CALLS = 1500;
-/** Each of three identical endpoints must get at least this share; a fair balancer gives each a third. */
-const FAIR_SHARE = 0.15;
+/**
+ * Each of three identical endpoints must get at least this share. A fair balancer gives each a
+ * third; on a loaded CI machine one got 11.5% once. Without estimate aging (the failure these
+ * tests guard against) one endpoint got 0.07–3.4% in six runs, so the bar sits between the two.
+ */
+const FAIR_SHARE = 0.07;
 
 async function server(handler: (req: IncomingMessage, res: ServerResponse, hit: number) => void = (_q, res) => res.end('ok')): Promise<TestServer> {
   let hit = 0;
