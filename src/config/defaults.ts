@@ -8,6 +8,8 @@ import type {
   OutlierDetectionConfig,
   RetryConfig,
   TelemetryConfig,
+  AccessLogConfig,
+  TracePropagatorName,
 } from './types.js';
 
 /**
@@ -116,9 +118,18 @@ export const DEFAULT_IDENTITY: IdentityConfig = Object.freeze({ mode: 'dev', dir
 
 export const DEFAULT_CERT_TTL = 24 * 3_600_000;
 
+export const DEFAULT_PROPAGATORS: readonly TracePropagatorName[] = Object.freeze(['tracecontext', 'baggage'] as const);
+
+/** What `accessLog: true` means. */
+export const DEFAULT_ACCESS_LOG: AccessLogConfig = Object.freeze({ sampleRatio: 1, headers: Object.freeze([]), inbound: true, outbound: true, path: undefined });
+
+/** linkerd viz stat's default window. */
+export const DEFAULT_STATS_WINDOW_MS = 60_000;
+
 export const DEFAULT_TELEMETRY: TelemetryConfig = Object.freeze({
-  tracing: Object.freeze({ exporter: 'none', endpoint: undefined, sampleRatio: 0.1 }),
-  accessLog: false,
+  tracing: Object.freeze({ exporter: 'none', endpoint: undefined, sampleRatio: 0.1, propagators: DEFAULT_PROPAGATORS }),
+  accessLog: undefined,
+  stats: Object.freeze({ window: DEFAULT_STATS_WINDOW_MS }),
 });
 
 export const DEFAULT_TRUST_DOMAIN = 'cluster.local';

@@ -9,6 +9,7 @@ import {
   DEFAULT_MESH,
   DEFAULT_OUTBOUND,
   DEFAULT_TELEMETRY,
+  DEFAULT_ACCESS_LOG,
   DEFAULT_TRUST_DOMAIN,
 } from './defaults.js';
 import { dataRecord } from './data-record.js';
@@ -147,8 +148,25 @@ function normalizeTelemetry(raw: RawMesh['telemetry'], issues: IssueList): Telem
   if (exporter === 'none' && t.endpoint !== undefined) {
     issues.add(['telemetry', 'tracing', 'endpoint'], 'an endpoint is set but no exporter: add exporter: otlp (or zipkin)', 'key');
   }
+  if (exporter === 'console' && t.endpoint !== undefined) {
+    issues.add(['telemetry', 'tracing', 'endpoint'], 'the console exporter writes to standard output and takes no endpoint', 'key');
+  }
+  const a = raw.accessLog;
+  const accessLog =
+    a === undefined || a === false
+      ? undefined
+      : a === true
+        ? DEFAULT_ACCESS_LOG
+        : {
+            sampleRatio: a.sampleRatio ?? DEFAULT_ACCESS_LOG.sampleRatio,
+            headers: [...new Set((a.headers ?? []).map((h) => h.toLowerCase()))],
+            inbound: a.inbound ?? true,
+            outbound: a.outbound ?? true,
+            path: a.path,
+          };
   return {
-    tracing: { exporter, endpoint: t.endpoint, sampleRatio: t.sampleRatio ?? d.tracing.sampleRatio },
-    accessLog: raw.accessLog ?? d.accessLog,
+    tracing: { exporter, endpoint: t.endpoint, sampleRatio: t.sampleRatio ?? d.tracing.sampleRatio, propagators: t.propagators ? [...new Set(t.propagators)] : d.tracing.propagators },
+    accessLog,
+    stats: { window: raw.stats?.window === undefined ? d.stats.window : parseDuration(raw.stats.window) },
   };
 }

@@ -14,7 +14,7 @@ import { zodLibrary, type Zod } from './zod-library.js';
  */
 export function buildMeshSchema(z: Zod) {
   const parts = buildSchemaParts(z);
-  const { boundedDuration, count, httpUrl, listenPort, ratio, positiveDuration, serviceName, shortPositiveDuration } = parts;
+  const { boundedDuration, count, headerName, httpUrl, listenPort, ratio, positiveDuration, serviceName, shortPositiveDuration } = parts;
   const retries = buildRetriesSchema(z, parts);
   const { serviceSchema } = buildServiceSchema(z, parts, retries, buildRouteSchema(z, parts, retries));
 
@@ -75,15 +75,34 @@ export function buildMeshSchema(z: Zod) {
       .describe('permissive (the default): mTLS and plaintext on one port, for callers outside the mesh and migrations; strict: mTLS only (plaintext gets 426).'),
   });
 
+  const accessLogSchema = z.strictObject({
+    sampleRatio: ratio('sampleRatio').optional().describe('The share of requests logged (default 1: all).'),
+    headers: z.array(headerName).max(32).optional().describe('Request headers whose values are logged (none by default: header values may carry credentials).'),
+    inbound: z.boolean().optional().describe('Log requests this workload serves (default true).'),
+    outbound: z.boolean().optional().describe('Log calls this workload makes to mesh services (default true).'),
+    path: z.string().min(1).optional().describe('A file to append to instead of standard output.'),
+  });
+
   const telemetrySchema = z.strictObject({
     tracing: z
       .strictObject({
         exporter: z.enum(['none', 'otlp', 'zipkin', 'console']).optional(),
         endpoint: httpUrl.optional(),
         sampleRatio: ratio('sampleRatio').optional(),
+        propagators: z
+          .array(z.enum(['tracecontext', 'baggage', 'b3', 'b3multi']))
+          .min(1)
+          .optional()
+          .describe('Trace headers read from requests and written on calls (default: tracecontext, baggage). b3 is the single B3 header, b3multi the X-B3-* headers.'),
       })
       .optional(),
-    accessLog: z.boolean().optional(),
+    accessLog: z
+      .union([z.boolean(), accessLogSchema])
+      .optional()
+      .describe('One JSON line per request (pino fields): true, or the sampling, logged headers and destination.'),
+    stats: z
+      .strictObject({ window: shortPositiveDuration.optional().describe('The sliding window of mesh.stats() (default 60s).') })
+      .optional(),
   });
 
   const rawMeshSchema = z.strictObject({

@@ -17,7 +17,7 @@ export function summarizeConfig(snapshot: ConfigSnapshot): string {
     `mesh ${c.mesh} (trust domain ${c.trustDomain}), version ${snapshot.version} from ${snapshot.source}`,
     `identity: ${identity(snapshot)}${c.control ? `   control: ${c.control.url} (store ${c.control.store})` : ''}`,
     `outbound: ${c.outbound}   admin: ${c.admin.port === undefined ? 'off' : `${c.admin.host}:${c.admin.port}`}   inbound: ${c.inbound.host}:${c.inbound.port}`,
-    `telemetry: tracing ${c.telemetry.tracing.exporter}${c.telemetry.tracing.exporter === 'none' ? '' : ` (sampling ${pct(c.telemetry.tracing.sampleRatio)})`}, access log ${c.telemetry.accessLog ? 'on' : 'off'}`,
+    `telemetry: tracing ${c.telemetry.tracing.exporter}${c.telemetry.tracing.exporter === 'none' ? '' : ` (sampling ${pct(c.telemetry.tracing.sampleRatio)})`}, access log ${c.telemetry.accessLog ? (c.telemetry.accessLog.sampleRatio < 1 ? `on (${pct(c.telemetry.accessLog.sampleRatio)})` : 'on') : 'off'}`,
   ];
   const services = Object.values(c.services);
   lines.push(`services (${services.length}):`);

@@ -246,13 +246,29 @@ export interface InboundConfig {
   readonly mtls: 'strict' | 'permissive';
 }
 
+export type TracePropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi';
+
+export interface AccessLogConfig {
+  /** The share of requests logged, 0 to 1. */
+  readonly sampleRatio: number;
+  /** Lower-case names of request headers whose values are logged. */
+  readonly headers: readonly string[];
+  readonly inbound: boolean;
+  readonly outbound: boolean;
+  /** A file to append to; undefined: standard output. */
+  readonly path: string | undefined;
+}
+
 export interface TelemetryConfig {
   readonly tracing: {
     readonly exporter: 'none' | 'otlp' | 'zipkin' | 'console';
     readonly endpoint: string | undefined;
     readonly sampleRatio: number;
+    readonly propagators: readonly TracePropagatorName[];
   };
-  readonly accessLog: boolean;
+  /** undefined: no access log. */
+  readonly accessLog: AccessLogConfig | undefined;
+  readonly stats: { readonly window: Millis };
 }
 
 export interface MeshConfig {

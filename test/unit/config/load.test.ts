@@ -37,7 +37,11 @@ describe('parseMeshConfig on valid files', () => {
     ]);
     expect(c.authorization).toEqual({ orders: [{ from: ['spiffe://shop.local/svc/checkout'], methods: ['GET', 'POST'], paths: ['/api/*'], action: 'allow', principals: undefined, claims: undefined }] });
     expect(c.admin).toEqual({ port: 9464, host: '127.0.0.1' });
-    expect(c.telemetry).toEqual({ tracing: { exporter: 'otlp', endpoint: undefined, sampleRatio: 0.1 }, accessLog: true });
+    expect(c.telemetry).toEqual({
+      tracing: { exporter: 'otlp', endpoint: undefined, sampleRatio: 0.1, propagators: ['tracecontext', 'baggage'] },
+      accessLog: { sampleRatio: 1, headers: [], inbound: true, outbound: true, path: undefined },
+      stats: { window: 60_000 },
+    });
   });
 
   it('applies every default to a minimal file', () => {
@@ -86,7 +90,7 @@ describe('parseMeshConfig on valid files', () => {
       authorization: {},
       admin: { port: undefined, host: '127.0.0.1' },
       inbound: { port: 0, host: '127.0.0.1', maxConcurrent: undefined, maxQueue: 0, rateLimit: undefined, adaptiveConcurrency: undefined, timeout: undefined, drainTimeout: 10_000, headersTimeout: 10_000, requestTimeout: 300_000, keepAliveTimeout: 5_000 },
-      telemetry: { tracing: { exporter: 'none', endpoint: undefined, sampleRatio: 0.1 }, accessLog: false },
+      telemetry: { tracing: { exporter: 'none', endpoint: undefined, sampleRatio: 0.1, propagators: ['tracecontext', 'baggage'] }, accessLog: undefined, stats: { window: 60_000 } },
     });
   });
 
@@ -207,6 +211,28 @@ describe('parseMeshConfig on valid files', () => {
   it('normalises a ring-hash balancer and lower-cases its header', () => {
     const lb = parseMeshConfig(yaml('services:', '  orders:', '    endpoints: ["10.0.0.1:80"]', '    loadBalancer: { kind: ring-hash, hashHeader: X-User, virtualNodes: 50 }')).config.services.orders!.loadBalancer;
     expect(lb).toEqual({ kind: 'ring-hash', hashHeader: 'x-user', virtualNodes: 50, decay: 10_000 });
+  });
+
+  it('normalises telemetry: propagators deduplicated, an access log map with lower-cased headers, the stats window', () => {
+    const t = parseMeshConfig(
+      yaml(
+        'telemetry:',
+        '  tracing: { exporter: console, sampleRatio: 1, propagators: [b3, tracecontext, b3] }',
+        '  accessLog: { sampleRatio: 0.25, headers: [X-Request-Id, x-request-id, User-Agent], inbound: false, path: /tmp/access.log }',
+        '  stats: { window: 10s }',
+      ),
+    ).config.telemetry;
+    expect(t.tracing.propagators).toEqual(['b3', 'tracecontext']);
+    expect(t.accessLog).toEqual({ sampleRatio: 0.25, headers: ['x-request-id', 'user-agent'], inbound: false, outbound: true, path: '/tmp/access.log' });
+    expect(t.stats.window).toBe(10_000);
+  });
+
+  it('refuses an endpoint for the console exporter and an unknown propagator', () => {
+    const issues = issuesOf(yaml('telemetry:', '  tracing: { exporter: console, endpoint: "http://127.0.0.1:4318", propagators: [jaeger] }'));
+    expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['telemetry.tracing.propagators[0]']));
+    const endpoint = issuesOf(yaml('telemetry:', '  tracing: { exporter: console, endpoint: "http://127.0.0.1:4318" }'));
+    expect(endpoint.map((i) => [i.path, i.line])).toEqual([['telemetry.tracing.endpoint', 2]]);
+    expect(endpoint[0]!.message).toMatch(/console exporter/);
   });
 });
 

@@ -36,7 +36,7 @@ const cases: Case[] = [
   { name: 'string for a list', lines: ['services:', '  orders:', '    endpoints: "127.0.0.1:8081"'], path: 'services.orders.endpoints', line: 3, column: 16, message: "expected a list, got '127.0.0.1:8081'" },
   { name: 'list for a map', lines: ['services: [orders]'], path: 'services', line: 1, column: 11, message: 'expected a map, got a list' },
   { name: 'fraction for an integer', lines: [...ORDERS, '    connections: 1.5'], path: 'services.orders.connections', line: 4, column: 18, message: 'expected an integer, got 1.5' },
-  { name: 'string for a boolean', lines: ['telemetry: { accessLog: "yes" }'], path: 'telemetry.accessLog', line: 1, token: '"yes"', message: "expected true or false, got 'yes'" },
+  { name: 'string for a boolean', lines: ['telemetry: { accessLog: "yes" }'], path: 'telemetry.accessLog', line: 1, token: '"yes"', message: "expected true or false or a map, got 'yes'" },
   { name: 'number for a block', lines: [...ORDERS, '    retries: 3'], path: 'services.orders.retries', line: 4, column: 14, message: 'expected a map, got 3' },
   { name: 'a list as the whole file', lines: ['- orders'], path: '', line: 1, column: 1, message: 'expected a map, got a list' },
   { name: 'an empty block', lines: ['services:'], path: 'services', line: 1, column: 1, message: 'expected a map, got null (an empty value)' },
