@@ -4,7 +4,7 @@
 # not ours. Later suites add theirs (etcd, Prometheus, Chromium) to the list below; this script
 # installs only what is missing, so it is cheap to run every time.
 set -euo pipefail
-packages=(openssl curl)
+packages=(openssl curl prometheus)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,6 +1,7 @@
 export { createMesh } from './mesh.js';
 export type { CreateMeshOptions, Mesh, MeshRequestOptions, MeshFetchInit, ServiceStats, EndpointStats } from './mesh.js';
 export type { MeshCallOptions } from './client/call-options.js';
+export type { MetricsHandler } from './telemetry/metrics-handler.js';
 export {
   MeshError,
   isMeshError,

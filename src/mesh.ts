@@ -7,8 +7,9 @@ import type { ConfigSnapshot, MeshConfig } from './config/types.js';
 import { loadMeshConfigFile, normalizeConfigObject, preloadConfigLibraries } from './config/load.js';
 import { ConfigStore } from './config/config-store.js';
 import { watchConfigFile } from './config/file-source.js';
-import { MeshMetrics, consoleLogger, type LatencySummary } from './telemetry/index.js';
+import { MeshMetrics, consoleLogger, metricsHandler, type LatencySummary, type MetricsHandler } from './telemetry/index.js';
 import { MeshClient } from './client/mesh-client.js';
+import { collectClientGauges } from './client/client-gauges.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
 import { callerError } from './client/http/call-errors.js';
 import { installGlobalDispatcher } from './client/http/global-dispatcher.js';
@@ -86,6 +87,16 @@ export interface Mesh {
   readonly dispatcher: Dispatcher;
   /** The prom-client Registry holding the mesh's metrics. */
   readonly metrics: Registry;
+  /**
+   * Serves the mesh's metrics, as the admin listener's `/metrics` does, on whatever path it is
+   * mounted at: OpenMetrics with exemplars when the scraper asks for it, else the text format 0.0.4.
+   *
+   * @example
+   * app.get('/metrics', mesh.metricsHandler);                                      // Express
+   * fastify.get('/metrics', (req, reply) => { reply.hijack(); mesh.metricsHandler(req.raw, reply.raw); });
+   * http.createServer(mesh.metricsHandler).listen(9464, '127.0.0.1');
+   */
+  readonly metricsHandler: MetricsHandler;
   /** The admin listener (`/metrics`, `/healthz`, `/readyz`) when `admin.port` is set. */
   readonly admin: { readonly url: string } | undefined;
   /**
@@ -188,6 +199,10 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   });
 
   client.apply(store.current());
+  // Gauges read client and server state when scraped: nothing on the request path.
+  const stopClientGauges = collectClientGauges(metrics, () => client.destinations.values());
+  const stopServerGauge = metrics.serverRequestsInFlight.addCollector((emit) => emit({ service: o.service }, inbound.inFlight));
+  const serveMetrics = metricsHandler(() => metrics.registry);
   metrics.configReloads.inc({ result: 'applied' });
   const unsubscribe = store.subscribe((snapshot) => {
     client.apply(snapshot);
@@ -205,7 +220,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   inbound.readiness.add('config', () => isReady);
   const adminCfg = store.current().config.admin;
   const admin: AdminServer | undefined =
-    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, registry: metrics.registry, readiness: () => inbound.readiness.report() });
+    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, metrics: serveMetrics, readiness: () => inbound.readiness.report() });
   // Last of the steps that can throw, so a failed createMesh leaves the process's dispatcher alone.
   const uninstallGlobal = o.global === true ? installGlobalDispatcher(dispatcher) : undefined;
   let uninstallSignals: (() => void) | undefined;
@@ -221,6 +236,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     get metrics() {
       return metrics.registry;
     },
+    metricsHandler: serveMetrics,
     admin: admin ? { url: admin.url } : undefined,
     fetch(input, init) {
       const call = init && pickCallOptions(init);
@@ -246,8 +262,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     ready: () => readyPromise,
     async reload(config) {
       await preloadConfigLibraries(config ?? source);
-      const snapshot = load(config ?? source, (version = Math.max(version, store.current().version) + 1));
-      store.apply(snapshot);
+      // Through tryApply, so a refused programmatic reload counts in inmesh_config_reloads_total{result="rejected"} as a refused file edit does.
+      const result = store.tryApply(() => load(config ?? source, (version = Math.max(version, store.current().version) + 1)));
+      if (!result.ok) throw result.error;
     },
     onConfig: (fn) => store.subscribe(fn),
     stats() {
@@ -290,6 +307,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     uninstallGlobal?.();
     await dispatcher.close();
     await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
+    stopClientGauges();
+    stopServerGauge();
     uninstallSignals?.();
     hold.close();
   };

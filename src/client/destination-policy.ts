@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { TimerHandle } from '../core/index.js';
 import type { CircuitBreakerConfig, ServiceConfig } from '../config/types.js';
 import { CircuitOpenError } from '../core/index.js';
-import { ConcurrencyLimiter, EndpointBreaker, OutlierDetector, RetryBudget } from '../resilience/index.js';
+import { ConcurrencyLimiter, EndpointBreaker, OutlierDetector, RetryBudget, type BreakerState } from '../resilience/index.js';
 import type { HttpRequest, HttpResponse } from './http/http-types.js';
 import type { ClientEnv } from './client-env.js';
 
@@ -28,6 +28,8 @@ export class DestinationPolicy {
   outlier: OutlierDetector | undefined;
   /** Endpoints whose breaker is open now. */
   readonly #openBreakers = new Set<string>();
+  /** Each endpoint breaker's state, kept from its state changes (rare) for the `inmesh_circuit_state` gauge. */
+  readonly #breakerStates = new Map<string, BreakerState>();
   /** Shared by all breakers of the destination: one timer instead of one per endpoint. */
   readonly rotateBuckets = new EventEmitter();
   #rotateTimer: TimerHandle | undefined;
@@ -56,6 +58,18 @@ export class DestinationPolicy {
     this.outlier?.setHosts(addresses);
     const live = new Set(addresses);
     for (const a of this.#openBreakers) if (!live.has(a)) this.#openBreakers.delete(a);
+    for (const a of this.#breakerStates.keys()) if (!live.has(a)) this.#breakerStates.delete(a);
+  }
+
+  /** The state of the endpoint's breaker, or undefined when it has none. */
+  breakerState(address: string): BreakerState | undefined {
+    return this.#breakerStates.get(address);
+  }
+
+  /** Whether the service-wide guard fails calls fast now (every endpoint's breaker open). */
+  get serviceCircuitIsOpen(): boolean {
+    const open = this.#openBreakers.size;
+    return open > 0 && open >= this.#hosts.length;
   }
 
   /** The service-wide guard: an error when every endpoint's breaker is open, else undefined. */
@@ -100,6 +114,7 @@ export class DestinationPolicy {
     const { metrics } = this.#env;
     const name = this.#cfg.name;
     this.#openBreakers.delete(endpoint);
+    this.#breakerStates.set(endpoint, 'closed');
     return new EndpointBreaker<HttpRequest, HttpResponse>(cfg, {
       isFailure: isServerError,
       endpoint,
@@ -107,6 +122,7 @@ export class DestinationPolicy {
       onStateChange: (state) => {
         if (state === 'open') this.#openBreakers.add(endpoint);
         else this.#openBreakers.delete(endpoint);
+        this.#breakerStates.set(endpoint, state);
         metrics.circuitTransitions.inc({ destination_service: name, endpoint, state });
       },
     });

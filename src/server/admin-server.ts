@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { MetricsHandler } from '../telemetry/index.js';
 import type { ReadinessReport } from './readiness.js';
 
 export interface AdminServer {
@@ -13,7 +13,8 @@ export interface AdminServer {
 export interface AdminServerOptions {
   readonly host: string;
   readonly port: number;
-  readonly registry: Registry;
+  /** Serves `/metrics`: the same handler as `mesh.metricsHandler`, so both expose the same thing. */
+  readonly metrics: MetricsHandler;
   /** Ready means: config and first endpoint sets in, identity loaded, registered, not draining, app checks pass. */
   readonly readiness: () => Promise<ReadinessReport>;
 }
@@ -24,7 +25,7 @@ export interface AdminServerOptions {
  * and `/readyz` (send it traffic: 200 or 503, with each check in a JSON body).
  *
  * @example
- * const admin = await startAdminServer({ host: '127.0.0.1', port: 0, registry, readiness: () => readiness.report() });
+ * const admin = await startAdminServer({ host: '127.0.0.1', port: 0, metrics: metricsHandler(() => registry), readiness: () => readiness.report() });
  */
 export async function startAdminServer(o: AdminServerOptions): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
@@ -33,10 +34,7 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
     if (req.method !== 'GET' && !head) {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/metrics') {
-      o.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(head ? undefined : text),
-        (err: unknown) => res.writeHead(500).end(String(err)),
-      );
+      o.metrics(req, res);
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(head ? undefined : 'ok\n');
     } else if (path === '/readyz') {

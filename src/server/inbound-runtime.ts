@@ -115,6 +115,13 @@ export class InboundRuntime {
     return this.#config();
   }
 
+  /** Requests running in an application or queued for admission, over every stack (the `inmesh_server_requests_in_flight` gauge). */
+  get inFlight(): number {
+    let n = 0;
+    for (const stack of this.#stacks.keys()) n += stack.running + stack.queued;
+    return n;
+  }
+
   /** The config's inbound block with `o` applied (throws on a bad override). */
   settings(o: InboundOverrides = {}): InboundSettings {
     return inboundSettings(this.#config(), o);

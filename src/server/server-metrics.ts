@@ -1,4 +1,4 @@
-import type { LatencyHistogram, MeshMetrics } from '../telemetry/index.js';
+import type { LatencyHistogram, MeshMetrics, TraceRef } from '../telemetry/index.js';
 
 /** Why admission refused a request: the `reason` label of `inmesh_admission_rejected_total`. */
 export type RejectReason = 'concurrency' | 'rate_limit' | 'caller_rate_limit' | 'deadline';
@@ -26,8 +26,11 @@ export class ServerMetrics {
     this.#labelTls = labelTls;
   }
 
-  /** One request done: `route` is the route template ('' when unknown), never the raw path; `peer` the caller's SPIFFE ID (mTLS). */
-  observe(method: string | undefined, route: string, status: number, seconds: number, peer?: string): void {
+  /**
+   * One request done: `route` is the route template ('' when unknown), never the raw path; `peer`
+   * the caller's SPIFFE ID (mTLS); `trace` the request's span, kept as its bucket's exemplar.
+   */
+  observe(method: string | undefined, route: string, status: number, seconds: number, peer?: string, trace?: TraceRef): void {
     const m = method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
     const mtls = this.#labelTls && peer !== undefined;
     const byMethod = mtls ? this.#byMethodMtls : this.#byMethod;
@@ -46,7 +49,8 @@ export class ServerMetrics {
         ...(this.#labelTls && { tls: mtls ? 'mtls' : 'none' }),
       });
     }
-    h.observe(seconds);
+    if (trace === undefined) h.observe(seconds);
+    else h.observeWithExemplar(seconds, trace.traceId, trace.spanId, Date.now());
   }
 
   rejected(reason: RejectReason): void {

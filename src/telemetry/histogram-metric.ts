@@ -3,6 +3,20 @@ import { EXPORT_BOUNDS, LatencyHistogram } from './latency-histogram.js';
 
 type Labels = Readonly<Record<string, string | number>>;
 
+/** prom-client's exemplar shape (its text format ignores it; our OpenMetrics renderer prints it). Timestamp in seconds. */
+export interface SampleExemplar {
+  readonly labelSet: Readonly<Record<string, string>>;
+  readonly value: number;
+  readonly timestamp: number;
+}
+
+export interface HistogramSample {
+  readonly metricName: string;
+  readonly labels: Labels;
+  readonly value: number;
+  readonly exemplar?: SampleExemplar;
+}
+
 interface Series {
   readonly labels: Labels;
   readonly histogram: LatencyHistogram;
@@ -42,14 +56,19 @@ export class HistogramMetric {
     this.#series.delete(JSON.stringify(labels));
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: Array<{ metricName: string; labels: Labels; value: number }> } {
-    const values: Array<{ metricName: string; labels: Labels; value: number }> = [];
+  get(): { name: string; help: string; type: string; aggregator: string; values: HistogramSample[] } {
+    const values: HistogramSample[] = [];
     for (const { labels, histogram } of this.#series.values()) {
       if (histogram.count === 0) continue;
       const buckets = histogram.exportBuckets();
+      const exemplars = histogram.exportExemplars();
       for (let i = 0; i < buckets.length; i++) {
         const le = i < EXPORT_BOUNDS.length ? String(EXPORT_BOUNDS[i]) : '+Inf';
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: buckets[i]! });
+        const sample: HistogramSample = { metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: buckets[i]! };
+        const e = exemplars?.[i];
+        values.push(
+          e === undefined ? sample : { ...sample, exemplar: { labelSet: { trace_id: e.traceId, span_id: e.spanId }, value: e.value, timestamp: e.timestampMs / 1000 } },
+        );
       }
       values.push({ metricName: `${this.name}_sum`, labels, value: histogram.sum });
       values.push({ metricName: `${this.name}_count`, labels, value: histogram.count });

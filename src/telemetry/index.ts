@@ -4,3 +4,6 @@ export * from './counter-metric.js';
 export * from './gauge-metric.js';
 export * from './mesh-metrics.js';
 export * from './console-logger.js';
+export * from './collected-gauge.js';
+export * from './openmetrics.js';
+export * from './metrics-handler.js';

@@ -2,8 +2,15 @@ import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
 import { CounterMetric } from './counter-metric.js';
 import { GaugeMetric } from './gauge-metric.js';
+import { CollectedGauge } from './collected-gauge.js';
 import { HistogramMetric } from './histogram-metric.js';
 import { LatencyHistogram } from './latency-histogram.js';
+
+/** The trace a sample belongs to: it becomes the exemplar of the sample's bucket (OpenMetrics scrapes show it). */
+export interface TraceRef {
+  readonly traceId: string;
+  readonly spanId: string;
+}
 
 /** The per-call recorder of one (destination, route): status-indexed series made on first use. */
 export class CallSeries {
@@ -18,17 +25,20 @@ export class CallSeries {
     this.#labels = labels;
   }
 
-  status(code: number, seconds: number): void {
+  /** `trace`: the call's span, kept as its bucket's exemplar. */
+  status(code: number, seconds: number, trace?: TraceRef): void {
     const byStatus = (this.#byStatus ??= new Array(600));
     let h = byStatus[code];
     if (!h) h = byStatus[code] = this.#family.series({ ...this.#labels, http_response_status_code: String(code), error_type: '' });
-    h.observe(seconds);
+    if (trace === undefined) h.observe(seconds);
+    else h.observeWithExemplar(seconds, trace.traceId, trace.spanId, Date.now());
   }
 
-  error(type: string, seconds: number): void {
+  error(type: string, seconds: number, trace?: TraceRef): void {
     let h = this.#byError.get(type);
     if (!h) this.#byError.set(type, (h = this.#family.series({ ...this.#labels, http_response_status_code: '', error_type: type })));
-    h.observe(seconds);
+    if (trace === undefined) h.observe(seconds);
+    else h.observeWithExemplar(seconds, trace.traceId, trace.spanId, Date.now());
   }
 }
 
@@ -75,6 +85,14 @@ export class MeshMetrics {
   readonly peerIdentityFailures: CounterMetric<'destination_service' | 'reason'>;
   readonly certExpiry: GaugeMetric<'spiffe_id'>;
   readonly certRotations: CounterMetric<'result'>;
+  /** Enum style: per breaker, 1 for its current state and 0 for the others. Read from the client when scraped. */
+  readonly circuitState: CollectedGauge<'destination_service' | 'endpoint' | 'state'>;
+  /** Endpoints discovery knows, by state. Read from the client when scraped. */
+  readonly endpoints: CollectedGauge<'destination_service' | 'state'>;
+  /** Outbound attempts in flight per destination (the endpoints' pending counts). */
+  readonly requestsInFlight: CollectedGauge<'destination_service'>;
+  /** Inbound requests admitted or queued and not yet answered. */
+  readonly serverRequestsInFlight: CollectedGauge<'service'>;
   #registry: Registry | undefined;
 
   constructor(o: { service: string; registry?: Registry }) {
@@ -107,7 +125,7 @@ export class MeshMetrics {
       'endpoint',
       'state',
     ]);
-    this.ejections = new CounterMetric('inmesh_outlier_ejections_total', 'Endpoints ejected by outlier detection.', ['destination_service', 'endpoint']);
+    this.ejections = new CounterMetric('inmesh_endpoint_ejections_total', 'Endpoints ejected by outlier detection.', ['destination_service', 'endpoint']);
     this.tlsRefused = new CounterMetric('inmesh_tls_refused_total', 'Inbound connections refused before any request: failed mTLS handshakes, SPIFFE checks, plaintext on a strict port.', ['reason']);
     this.peerIdentityFailures = new CounterMetric('inmesh_peer_identity_failures_total', 'Outbound connections refused because the server did not prove the expected identity.', [
       'destination_service',
@@ -115,6 +133,20 @@ export class MeshMetrics {
     ]);
     this.certExpiry = new GaugeMetric('inmesh_cert_expiry_timestamp_seconds', "When this workload's certificate expires (Unix seconds).", ['spiffe_id']);
     this.certRotations = new CounterMetric('inmesh_cert_rotations_total', "Renewals of this workload's certificate, by result.", ['result']);
+    this.circuitState = new CollectedGauge(
+      'inmesh_circuit_state',
+      "Circuit breaker state, one series per state (closed, open, half_open) set to 1 for the current one; endpoint '' is the service-wide guard, open while every endpoint's breaker is.",
+      ['destination_service', 'endpoint', 'state'],
+    );
+    this.endpoints = new CollectedGauge(
+      'inmesh_endpoints',
+      "Endpoints discovery gives a destination, by state: ejected (outlier detection), open (breaker open or half-open), else healthy.",
+      ['destination_service', 'state'],
+    );
+    this.requestsInFlight = new CollectedGauge('inmesh_requests_in_flight', 'Outbound attempts in flight at the endpoints of a destination (hedges and retries count each attempt).', [
+      'destination_service',
+    ]);
+    this.serverRequestsInFlight = new CollectedGauge('inmesh_server_requests_in_flight', 'Inbound requests running in the application or queued for admission.', ['service']);
     if (o.registry) this.#register(o.registry);
   }
 
@@ -149,6 +181,10 @@ export class MeshMetrics {
       this.peerIdentityFailures,
       this.certExpiry,
       this.certRotations,
+      this.circuitState,
+      this.endpoints,
+      this.requestsInFlight,
+      this.serverRequestsInFlight,
     ];
     for (const m of all) registry.registerMetric(m as never);
   }

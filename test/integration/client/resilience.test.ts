@@ -194,7 +194,7 @@ describe('resilience through the client', () => {
     const during = await load(mesh, 'http://orders/', 50, 4);
     expect(during.ok).toBe(50);
     expect(bad.hits()).toBe(badHitsAtEjection);
-    expect(await mesh.metrics.getSingleMetricAsString('inmesh_outlier_ejections_total')).toContain(`endpoint="${bad.address}"} 1`);
+    expect(await mesh.metrics.getSingleMetricAsString('inmesh_endpoint_ejections_total')).toContain(`endpoint="${bad.address}"} 1`);
     badFails = false;
     await waitFor(async () => {
       await load(mesh!, 'http://orders/', 4, 1);

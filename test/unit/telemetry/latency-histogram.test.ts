@@ -75,3 +75,24 @@ describe('LatencyHistogram before its first observation', () => {
     expect(empty.count).toBe(0);
   });
 });
+
+describe('LatencyHistogram exemplars', () => {
+  it('keeps the latest traced observation of each exported bucket, and none for plain observations', () => {
+    const h = new LatencyHistogram();
+    h.observe(0.003);
+    expect(h.exportExemplars()).toBeUndefined();
+    h.observeWithExemplar(0.003, 't1', 's1', 1000);
+    h.observeWithExemplar(0.004, 't2', 's2', 2000);
+    h.observeWithExemplar(0.1, 't3', 's3', 3000); // exactly on a bound: that bucket (le is inclusive)
+    h.observeWithExemplar(99, 't4', 's4', 4000);
+    const e = h.exportExemplars()!;
+    expect(e[EXPORT_BOUNDS.indexOf(0.005)]).toEqual({ traceId: 't2', spanId: 's2', value: 0.004, timestampMs: 2000 });
+    expect(e[EXPORT_BOUNDS.indexOf(0.1)]?.traceId).toBe('t3');
+    expect(e[EXPORT_BOUNDS.length]?.traceId).toBe('t4');
+    expect(e.filter(Boolean)).toHaveLength(3);
+    expect(h.count).toBe(5);
+    expect(h.exportBuckets()[EXPORT_BOUNDS.indexOf(0.005)]).toBe(3);
+    h.reset();
+    expect(h.exportExemplars()).toBeUndefined();
+  });
+});
