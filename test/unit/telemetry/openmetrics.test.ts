@@ -90,3 +90,17 @@ describe('prefersOpenMetrics', () => {
     expect(prefersOpenMetrics(accept)).toBe(want);
   });
 });
+
+describe('CallSeries with a trace', () => {
+  it('keeps the trace as the exemplar of the bucket, for statuses and errors alike', () => {
+    const metrics = new MeshMetrics({ service: 'checkout' });
+    const calls = metrics.callSeries('orders', 'default');
+    calls.status(200, 0.003, { traceId: 't'.repeat(32), spanId: 's'.repeat(16) });
+    calls.status(200, 0.004);
+    calls.error('timeout', 1.5, { traceId: 'u'.repeat(32), spanId: 'v'.repeat(16) });
+    const text = renderOpenMetrics([metrics.clientDuration.get()]);
+    expect(text).toContain(`http_response_status_code="200",error_type="",le="0.005"} 2 # {trace_id="${'t'.repeat(32)}",span_id="${'s'.repeat(16)}"} 0.003 `);
+    expect(text).toContain(`error_type="timeout",le="2.5"} 1 # {trace_id="${'u'.repeat(32)}",span_id="${'v'.repeat(16)}"} 1.5 `);
+    expect(text.match(/ # \{/g)).toHaveLength(2);
+  });
+});
