@@ -1,4 +1,5 @@
 export { createMesh } from './mesh.js';
+export type { TracerProviderLike } from './telemetry/index.js';
 export type { CreateMeshOptions, Mesh, MeshRequestOptions, MeshFetchInit, ServiceStats, EndpointStats } from './mesh.js';
 export type { MeshCallOptions } from './client/call-options.js';
 export type { MetricsHandler } from './telemetry/metrics-handler.js';

@@ -7,7 +7,9 @@ import type { ConfigSnapshot, MeshConfig } from './config/types.js';
 import { loadMeshConfigFile, normalizeConfigObject, preloadConfigLibraries } from './config/load.js';
 import { ConfigStore } from './config/config-store.js';
 import { watchConfigFile } from './config/file-source.js';
-import { MeshMetrics, consoleLogger, metricsHandler, type LatencySummary, type MetricsHandler } from './telemetry/index.js';
+import { MeshMetrics, consoleLogger, metricsHandler, startWorkloadTracing, type LatencySummary, type MetricsHandler, type TracerProviderLike } from './telemetry/index.js';
+import { CallTracing } from './client/http/call-span.js';
+import { InboundTracing } from './server/inbound-tracing.js';
 import { MeshClient } from './client/mesh-client.js';
 import { collectClientGauges } from './client/client-gauges.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
@@ -41,6 +43,11 @@ export interface CreateMeshOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly random?: Random;
+  /**
+   * The OpenTelemetry TracerProvider this mesh's spans go to. Default: the one the application
+   * registered globally, else the SDK mesh.yaml's `telemetry.tracing.exporter` sets up.
+   */
+  readonly tracerProvider?: TracerProviderLike;
   /** Patches the client stack of every destination, e.g. `s => s.insertAfter(Role.ClientMetrics, myModule)`. */
   readonly clientStack?: (s: Stack<ClientParams, ClientEnv>) => Stack<ClientParams, ClientEnv>;
   readonly endpointStack?: (s: Stack<EndpointParams, ClientEnv>) => Stack<EndpointParams, ClientEnv>;
@@ -165,7 +172,10 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     showExpiry();
     identity.onChange(showExpiry);
   }
-  const env: ClientEnv = { clock, random, log, metrics, wheel: new DeadlineWheel(clock), ...(identity && { identity }) };
+  const workloadTracing = startWorkloadTracing({ service: o.service, config: store.current().config.telemetry, clock, log, ...(o.tracerProvider && { provider: o.tracerProvider }) });
+  const tracing = workloadTracing?.tracing;
+  const ownIdentity = () => identity?.spiffeId;
+  const env: ClientEnv = { clock, random, log, metrics, wheel: new DeadlineWheel(clock), ...(identity && { identity }), ...(tracing && { tracing }) };
   // The inbound scope is worth its cost only when outbound calls can inherit from it; decided once per config.
   const propagatesIn = (c: MeshConfig) => Object.keys(c.services).length > 0 || c.telemetry.tracing.exporter !== 'none';
   let propagates = propagatesIn(store.current().config);
@@ -184,6 +194,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     wheel: env.wheel,
     config: () => store.current().config.inbound,
     subscribe: (fn) => store.subscribe((snapshot) => fn(snapshot.config.inbound)),
+    ...(tracing && { tracing: new InboundTracing(tracing, ownIdentity) }),
     ...(identity && { mtls: { mode: store.current().config.inbound.mtls, identity } }),
   });
   const client = new MeshClient(env, {
@@ -196,7 +207,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     clock: env.clock,
     hold,
     passthrough: () => (store.current().config.outbound === 'deny' ? undefined : (passthroughAgent ??= new Agent())),
+    ...(tracing && { tracing: new CallTracing({ tracing, source: o.service, sourceIdentity: ownIdentity }) }),
   });
+  const unTracing = workloadTracing && store.subscribe((snapshot) => workloadTracing.apply(snapshot.config.telemetry));
 
   client.apply(store.current());
   // Gauges read client and server state when scraped: nothing on the request path.
@@ -309,6 +322,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
     stopClientGauges();
     stopServerGauge();
+    unTracing?.();
+    // After the client: spans of calls that just ended are in the batch it exports.
+    await workloadTracing?.shutdown().catch((err: unknown) => log.warn('the tracer provider did not shut down cleanly', { error: String(err) }));
     uninstallSignals?.();
     hold.close();
   };

@@ -1,5 +1,5 @@
 import type { Env } from '../core/index.js';
-import type { MeshMetrics } from '../telemetry/index.js';
+import type { MeshMetrics, MeshTracing } from '../telemetry/index.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import type { WorkloadIdentity } from '../identity/index.js';
 
@@ -10,4 +10,6 @@ export interface ClientEnv extends Env {
   readonly wheel: DeadlineWheel;
   /** This workload's identity: calls to mesh services (`tls: mesh`) go over mTLS with it. Absent: `identity.mode: none`. */
   readonly identity?: WorkloadIdentity;
+  /** Spans and trace headers; absent when the OpenTelemetry API is not installed. */
+  readonly tracing?: MeshTracing;
 }

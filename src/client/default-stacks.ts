@@ -7,6 +7,7 @@ import { mirror } from './layers/mirror.js';
 import { loadReport } from './layers/load-report.js';
 import { concurrencyModule, deadlineModule, faultModule, hedgeModule, perTryTimeoutModule, requeueModule, retryModule, serviceBreakerModule } from './layers/policy-modules.js';
 import { breakerModule, outlierModule } from './layers/endpoint-policy-modules.js';
+import { attemptTracing } from './layers/attempt-tracing.js';
 import type { EndpointParams } from './http/http-endpoint.js';
 import type { ClientEnv } from './client-env.js';
 import type { ClientParams } from './client-params.js';
@@ -34,6 +35,7 @@ export const defaultClientStack: Stack<ClientParams, ClientEnv> = Stack.of<Clien
 
 /** The stack inside each endpoint, over its Pool (the transport leaf). */
 export const defaultEndpointStack: Stack<EndpointParams, ClientEnv> = Stack.of<EndpointParams, ClientEnv>(
+  attemptTracing, // a span per attempt, refused ones included, and the trace headers it sends
   breakerModule, // an open breaker rejects before anything below counts an attempt
   loadTracking, // latency as the balancer should see it
   endpointMetrics,

@@ -85,6 +85,11 @@ export class Destination {
     this.routes = this.#buildRoutes();
   }
 
+  /** The SPIFFE ID its endpoints must prove (mTLS), else undefined. */
+  get peerIdentity(): string | undefined {
+    return this.#tls?.expected;
+  }
+
   get config(): ServiceConfig {
     return this.#cfg;
   }

@@ -103,6 +103,8 @@ export interface CallContextFields {
   readonly otel: unknown;
   /** An endpoint address the balancer should avoid where another exists (the one a retry follows). */
   readonly avoid: string | undefined;
+  /** Why this attempt was sent again: a retry's reason (`503`, `reset`, …), `hedge`, `requeue-…`; undefined for the first. */
+  readonly resend: string | undefined;
 }
 
 /** What every layer knows of a call besides the request itself. Immutable: `with()` returns a copy. */
@@ -121,16 +123,27 @@ class MeshCallContext implements CallContext {
   readonly route: string | undefined;
   readonly otel: unknown;
   readonly avoid: string | undefined;
+  readonly resend: string | undefined;
   readonly cancellation: Cancellation;
 
   // Positional, so that `with()` (once per attempt) allocates only the new context.
-  constructor(deadline: number, attempt: number, service: string, route: string | undefined, otel: unknown, avoid: string | undefined, cancellation: Cancellation) {
+  constructor(
+    deadline: number,
+    attempt: number,
+    service: string,
+    route: string | undefined,
+    otel: unknown,
+    avoid: string | undefined,
+    resend: string | undefined,
+    cancellation: Cancellation,
+  ) {
     this.deadline = deadline;
     this.attempt = attempt;
     this.service = service;
     this.route = route;
     this.otel = otel;
     this.avoid = avoid;
+    this.resend = resend;
     this.cancellation = cancellation;
   }
 
@@ -146,6 +159,7 @@ class MeshCallContext implements CallContext {
       'route' in patch ? patch.route : this.route,
       'otel' in patch ? patch.otel : this.otel,
       'avoid' in patch ? patch.avoid : this.avoid,
+      'resend' in patch ? patch.resend : this.resend,
       patch.cancellation ?? this.cancellation,
     );
   }
@@ -158,5 +172,5 @@ class MeshCallContext implements CallContext {
  * const ctx = createCallContext({ service: 'orders' });
  */
 export function createCallContext(f: Partial<CallContextFields> & { service: string }, cancellation = new Cancellation()): CallContext {
-  return new MeshCallContext(f.deadline ?? Infinity, f.attempt ?? 1, f.service, f.route, f.otel, f.avoid, cancellation);
+  return new MeshCallContext(f.deadline ?? Infinity, f.attempt ?? 1, f.service, f.route, f.otel, f.avoid, f.resend, cancellation);
 }

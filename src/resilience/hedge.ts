@@ -80,7 +80,7 @@ class HedgedCall<Req, Res> {
     this.#inFlight.push(child);
     this.#pending++;
     if (k > 1) this.#deps.onHedge?.();
-    const attemptCtx = ctx.with({ cancellation: child, attempt: ctx.attempt + k - 1, avoid: this.#avoid });
+    const attemptCtx = ctx.with({ cancellation: child, attempt: ctx.attempt + k - 1, avoid: this.#avoid, ...(k > 1 && { resend: 'hedge' }) });
     let p: Promise<Res>;
     try {
       p = this.#next(sent, attemptCtx);

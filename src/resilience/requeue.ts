@@ -57,7 +57,7 @@ export function requeue<Req, Res>(deps: RequeueDeps<Req>): Layer<Req, Res> {
         throw err;
       }
       onRequeue?.(reason);
-      return send(req, ctx.with({ avoid: policy.endpointOf(err) }), n + 1);
+      return send(req, ctx.with({ avoid: policy.endpointOf(err), resend: `requeue-${reason}` }), n + 1);
     };
 
     return function requeue(req: Req, ctx: CallContext): Promise<Res> {

@@ -105,7 +105,7 @@ export function retry<Req, Res>(cfg: RetryConfig, deps: RetryDeps<Req, Res>): La
       }
       if ('res' in outcome) policy.discard(outcome.res);
       onRetry?.(decision.reason);
-      const retryCtx = ctx.with({ attempt: n + 1, avoid: policy.endpointOf(outcome) });
+      const retryCtx = ctx.with({ attempt: n + 1, avoid: policy.endpointOf(outcome), resend: decision.reason });
       if (delay <= 0) return attempt(req, sent, ctx, retryCtx, n + 1);
       return sleep(clock, delay, ctx.cancellation).then(() => attempt(req, sent, ctx, retryCtx, n + 1));
     };

@@ -3,6 +3,7 @@ import type { InboundConfig } from '../config/types.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import type { MeshMetrics } from '../telemetry/index.js';
 import type { InboundAccess } from './inbound-access.js';
+import type { InboundTracing } from './inbound-tracing.js';
 import type { InboundRequest } from './inbound-exchange.js';
 import { inboundSettings, type InboundOverrides, type InboundSettings } from './inbound-options.js';
 import { InboundStack, type InboundEnv } from './inbound-stack.js';
@@ -34,8 +35,8 @@ export interface InboundRuntimeOptions {
   readonly peerOf?: (req: InboundRequest) => string | undefined;
   /** Authentication and authorization of the workload's service, following config reloads itself. */
   readonly access?: InboundAccess;
-  /** Extracts the trace context from a request's headers (the tracing issue fills this in). */
-  readonly traceOf?: (req: InboundRequest) => unknown;
+  /** Server spans, when the OpenTelemetry API is installed. */
+  readonly tracing?: InboundTracing;
   /**
    * Whether outbound calls could inherit anything from a request (the config has destinations,
    * or tracing is on): only then is the inbound scope entered. Default: always.
@@ -96,7 +97,7 @@ export class InboundRuntime {
       peerOf: o.peerOf ?? (o.mtls ? mtlsPeer : plaintextPeer),
       mtls: o.mtls !== undefined,
       propagates: o.propagates ?? always,
-      ...(o.traceOf && { traceOf: o.traceOf }),
+      ...(o.tracing && { tracing: o.tracing }),
       ...(o.access && { access: o.access }),
     };
     const refused = o.metrics.tlsRefused;

@@ -14,6 +14,7 @@ import { refusalBody, retryAfterSeconds } from './refusal.js';
 import { responseDelivered } from './response-delivered.js';
 import type { RejectReason, ServerMetrics } from './server-metrics.js';
 import { kExchange } from './shaped-messages.js';
+import type { InboundTracing } from './inbound-tracing.js';
 
 /** The slice of inbound config one stack enforces (mesh.yaml `inbound`, overridden per serve). */
 export interface InboundLimits {
@@ -39,8 +40,8 @@ export interface InboundEnv {
   readonly mtls?: boolean;
   /** Authentication and authorization of this workload's service; none configured: every request passes. */
   readonly access?: InboundAccess;
-  /** The OpenTelemetry Context from the request's headers; absent until tracing lands (then `otel` stays undefined). */
-  readonly traceOf?: (req: InboundRequest) => unknown;
+  /** Server spans; absent when the OpenTelemetry API is not installed (then `otel` stays undefined). */
+  readonly tracing?: InboundTracing;
   /**
    * Whether to enter the inbound scope. On Node 20 an active AsyncLocalStorage store makes every
    * promise in the process dearer (~10% of a hello route's throughput), so a workload with no
@@ -63,7 +64,7 @@ const OVERLOAD_RETRY_AFTER_MS = 1000;
  * The inbound stack, one per served application: every request passes, in order, through
  *
  * 1. peer identity — the caller's SPIFFE ID from the connection (mTLS; undefined in plaintext);
- * 2. trace context — extracted from the headers (tracing lands later; `otel` stays undefined);
+ * 2. trace context — the server span, a child of the caller's when the headers carry a valid one (tracing on only);
  * 3. access — a JWT the request carries must verify (401; its claims go on `req.mesh.claims`),
  *    then the authorization rules must allow the caller (403). Before the deadline and admission,
  *    so a refused request, or one waiting for its issuer's keys, never takes a slot;
@@ -141,7 +142,7 @@ export class InboundStack implements ExchangeOwner {
     res.on('close', onResponseClose);
 
     ex.peer = env.peerOf(req);
-    if (env.traceOf !== undefined) ex.otel = env.traceOf(req);
+    if (env.tracing !== undefined) env.tracing.start(ex);
 
     const access = env.access?.current;
     if (access !== undefined) {
@@ -243,7 +244,8 @@ export class InboundStack implements ExchangeOwner {
     // 499 (nginx's "client closed request") when the client left before any response was sent.
     const status = res.headersSent ? res.statusCode : 499;
     const route = ex.target.routeOf ? ex.target.routeOf(ex) : ex.route;
-    this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer);
+    if (ex.span === undefined) this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer);
+    else this.#endTraced(ex, route, status, now);
     this.#pump(now);
     this.#wakeIfIdle();
   }
@@ -278,7 +280,9 @@ export class InboundStack implements ExchangeOwner {
     else this.#verifying.remove(ex);
     ex.state = State.Done;
     ex.cancel(reason);
-    this.#env.metrics.observe(ex.req.method, ex.target.routeOf ? ex.target.routeOf(ex) : ex.route, status, (now - ex.startedAt) / 1000, ex.peer);
+    const route = ex.target.routeOf ? ex.target.routeOf(ex) : ex.route;
+    if (ex.span === undefined) this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer);
+    else this.#endTraced(ex, route, status, now);
     endResponse(ex, reason, status);
     this.#pump(now);
     this.#wakeIfIdle();
@@ -323,9 +327,20 @@ export class InboundStack implements ExchangeOwner {
     if (loadReportDue(ex, now, this.#env.mtls === true)) setHeader(ex, MeshHeaders.load, this.#env.load.value(this.#running.size + this.#queue.size, now));
     if (this.#draining) closeWhenLast(ex, this.#laterOnSocket);
     if (ex.deadline !== Infinity && ex.timer === undefined) ex.timer = this.#env.wheel.schedule(ex.deadline, onDeadline, ex);
-    if (this.#env.propagates()) inboundScope.run(ex, runApplication, ex);
+    const traced = ex.span !== undefined;
+    if (this.#env.propagates()) inboundScope.run(ex, traced ? this.#runTraced : runApplication, ex);
+    else if (traced) this.#runTraced(ex);
     else runApplication(ex);
   }
+
+  /** Records a traced request, its trace as the exemplar, and ends its span. */
+  #endTraced(ex: InboundExchange, route: string, status: number, now: number): void {
+    const tracing = this.#env.tracing!;
+    this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer, tracing.sampledIds(ex));
+    tracing.end(ex, status, route);
+  }
+
+  readonly #runTraced = (ex: InboundExchange): void => this.#env.tracing!.run(ex, runApplication);
 
   #pump(now: number): void {
     const queue = this.#queue;

@@ -7,3 +7,5 @@ export * from './console-logger.js';
 export * from './collected-gauge.js';
 export * from './openmetrics.js';
 export * from './metrics-handler.js';
+export * from './tracing/index.js';
+export * from './propagation/index.js';

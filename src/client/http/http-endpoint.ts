@@ -19,7 +19,16 @@ export interface EndpointParams {
   /** Takes the event-loop utilisation the server reported, as of Clock time `now`. */
   readonly reportLoad: (elu: number, now: number) => void;
   /** The breaker module hands its breaker to the endpoint, whose status then follows it. */
-  readonly setBreaker: (breaker: { status(): 'open' | 'busy'; shutdown(): void }) => void;
+  readonly setBreaker: (breaker: BreakerView) => void;
+  /** The endpoint breaker's state ('closed', 'open', 'half-open'), or undefined with no breaker. */
+  readonly breakerState: () => string | undefined;
+}
+
+/** What the endpoint reads of the breaker the breaker module made. */
+export interface BreakerView {
+  status(): 'open' | 'busy';
+  readonly state: string;
+  shutdown(): void;
 }
 
 export interface HttpEndpointOptions {
@@ -60,7 +69,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
   #closed = false;
   #elu = 0;
   #eluAt = -Infinity;
-  #breaker: { status(): 'open' | 'busy'; shutdown(): void } | undefined;
+  #breaker: BreakerView | undefined;
   readonly #policy: DestinationPolicy;
   readonly #tls: EndpointTls | undefined;
 
@@ -86,6 +95,7 @@ export class HttpEndpoint implements Endpoint<HttpRequest, HttpResponse> {
       setBreaker: (b) => {
         this.#breaker = b;
       },
+      breakerState: () => this.#breaker?.state,
       reportLoad: (elu, now) => {
         // A NaN here would make the cost NaN, which loses (or wins) every comparison.
         if (!(elu >= 0 && elu <= 1)) return;

@@ -8,6 +8,7 @@ import type { HttpRequest, HttpResponse, LegacyHandler } from './http-types.js';
 import type { RouteRuntime } from '../destination.js';
 import { MeshCall } from './mesh-call.js';
 import { passthroughHandler } from './passthrough-handler.js';
+import type { CallSpan, CallTracing } from './call-span.js';
 
 export interface MeshDispatcherOptions {
   /** Where calls to hosts outside the mesh go; undefined refuses them (`outbound: deny`). */
@@ -15,6 +16,8 @@ export interface MeshDispatcherOptions {
   readonly clock: Clock;
   /** Keeps the process alive while a call is in flight. */
   readonly hold: ProcessHold;
+  /** Client spans per logical call; absent when the OpenTelemetry API is not installed. */
+  readonly tracing?: CallTracing;
 }
 
 /**
@@ -85,7 +88,9 @@ export class MeshDispatcher extends Dispatcher {
       if (call.timeout !== undefined) deadline = Math.min(deadline, clock.now() + call.timeout);
       if (call.deadline !== undefined) deadline = Math.min(deadline, clock.now() + (call.deadline - Date.now()));
     }
-    const ctx = createCallContext({ service: name, route: route.name, deadline, otel: scope?.otel }, cancellation);
+    const tracing = this.#opts.tracing;
+    const span: CallSpan | undefined = tracing?.start(req, name, route.name, destination.peerIdentity, scope?.otel);
+    const ctx = createCallContext({ service: name, route: route.name, deadline, otel: span === undefined ? scope?.otel : span.ctx }, cancellation);
     const { service, outerTap } = stack;
     const startedAt = outerTap ? clock.now() : 0;
     run.start();
@@ -99,10 +104,12 @@ export class MeshDispatcher extends Dispatcher {
     p.then(
       (res: HttpResponse) => {
         outerTap?.response(res, ctx, startedAt, clock.now());
+        if (span !== undefined) tracing!.response(span, res);
         run.respond(res);
       },
       (err: unknown) => {
         outerTap?.error(err, ctx, startedAt, clock.now());
+        if (span !== undefined) tracing!.error(span, err);
         run.fail(err);
       },
     );

@@ -16,17 +16,19 @@ export function errorType(err: unknown): string {
 export const clientMetrics: TapModule<{ readonly series: CallSeries }, ClientEnv> = {
   role: Role.ClientMetrics,
   description: 'golden metrics per logical call; outermost so it counts what the caller saw',
-  tap({ series }, { clock }) {
+  tap({ series }, { clock, tracing }) {
     return {
-      response(res: HttpResponse, _ctx, startedAt) {
+      response(res: HttpResponse, ctx, startedAt) {
+        // An exemplar only for a sampled call: it points at a trace the backend has.
+        const trace = ctx.otel === undefined ? undefined : tracing?.sampledIds(ctx.otel);
         res.onDone((err) => {
           const seconds = (clock.now() - startedAt) / 1000;
-          if (err) series.error(errorType(err), seconds);
-          else series.status(res.statusCode, seconds);
+          if (err) series.error(errorType(err), seconds, trace);
+          else series.status(res.statusCode, seconds, trace);
         });
       },
-      error(err: unknown, _ctx, startedAt, now) {
-        series.error(errorType(err), (now - startedAt) / 1000);
+      error(err: unknown, ctx, startedAt, now) {
+        series.error(errorType(err), (now - startedAt) / 1000, ctx.otel === undefined ? undefined : tracing?.sampledIds(ctx.otel));
       },
     };
   },

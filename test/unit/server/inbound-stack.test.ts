@@ -214,12 +214,12 @@ describe('InboundStack: admission', () => {
   });
 });
 
-describe('InboundStack: identity and trace hooks', () => {
-  it('takes the peer and the trace context from the hooks, and rate-limits per caller by identity', () => {
+describe('InboundStack: identity hook', () => {
+  it('takes the peer from the hook, and rate-limits per caller by identity', () => {
     const peerOf = (req: unknown) => `spiffe://shop.local/svc/${(req as { headers: Record<string, string> }).headers['x-test-peer']}`;
-    const h = harness({ rateLimit: { rps: 1, burst: 1, perCaller: true } }, undefined, { peerOf, traceOf: () => 'trace-ctx' });
+    const h = harness({ rateLimit: { rps: 1, burst: 1, perCaller: true } }, undefined, { peerOf });
     const a = h.send({ 'x-test-peer': 'checkout' }, { remote: '10.0.0.1' });
-    expect(a.req.mesh).toMatchObject({ peer: 'spiffe://shop.local/svc/checkout', otel: 'trace-ctx' });
+    expect(a.req.mesh).toMatchObject({ peer: 'spiffe://shop.local/svc/checkout' });
     // Same address, other identity: its own bucket. Same identity, other address: the same bucket.
     expect(h.send({ 'x-test-peer': 'cart' }, { remote: '10.0.0.1' }).res.headersSent).toBe(false);
     expect(h.send({ 'x-test-peer': 'checkout' }, { remote: '10.0.0.9' }).res.statusCode).toBe(429);
