@@ -1,5 +1,6 @@
 export { createMesh } from './mesh.js';
-export type { CreateMeshOptions, Mesh, MeshRequestOptions, MeshFetchInit, ServiceStats, EndpointStats } from './mesh.js';
+export type { CreateMeshOptions, Mesh, MeshRequestOptions, MeshFetchInit } from './mesh.js';
+export type { MeshStats, ServiceStats, RouteStats, EndpointStats, ServedRouteStats, WindowStats } from './mesh-stats.js';
 export type { MeshCallOptions } from './client/call-options.js';
 export {
   MeshError,

@@ -1,5 +1,5 @@
 import type { Env } from '../core/index.js';
-import type { MeshMetrics } from '../telemetry/index.js';
+import type { AccessLogControl, MeshMetrics, StatsWindows } from '../telemetry/index.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import type { WorkloadIdentity } from '../identity/index.js';
 
@@ -10,4 +10,8 @@ export interface ClientEnv extends Env {
   readonly wheel: DeadlineWheel;
   /** This workload's identity: calls to mesh services (`tls: mesh`) go over mTLS with it. Absent: `identity.mode: none`. */
   readonly identity?: WorkloadIdentity;
+  /** The sliding windows of `mesh.stats()`; absent: no windowed figures (a stack built outside a mesh). */
+  readonly stats?: StatsWindows;
+  /** The access log in force; absent or off: no access-log module is installed. */
+  readonly accessLog?: AccessLogControl;
 }

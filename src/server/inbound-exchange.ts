@@ -53,6 +53,8 @@ export class InboundExchange implements InboundMesh, InboundScope {
   claims: Readonly<Record<string, unknown>> | undefined = undefined;
   deadline = Infinity;
   otel: unknown = undefined;
+  /** The MeshError code the stack refused the request with (the access log's `error`). */
+  refusal: string | undefined = undefined;
   route: string;
   state: State = State.New;
   /** Clock time the application got the request, and how many were running then. */

@@ -4,3 +4,8 @@ export * from './counter-metric.js';
 export * from './gauge-metric.js';
 export * from './mesh-metrics.js';
 export * from './console-logger.js';
+export * from './sliding-window.js';
+export * from './stats-windows.js';
+export * from './access-log.js';
+export * from './access-log-writer.js';
+export * from './access-log-control.js';

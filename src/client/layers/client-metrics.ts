@@ -1,5 +1,5 @@
 import { isMeshError, Role, type TapModule } from '../../core/index.js';
-import type { CallSeries } from '../../telemetry/index.js';
+import type { CallSeries, SlidingWindow } from '../../telemetry/index.js';
 import type { HttpResponse } from '../http/http-types.js';
 import type { ClientEnv } from '../client-env.js';
 
@@ -10,23 +10,27 @@ export function errorType(err: unknown): string {
 }
 
 /**
- * `http_client_request_duration_seconds` per destination and route, until the body ends.
+ * `http_client_request_duration_seconds` per destination and route, until the body ends, and the
+ * route's sliding window of `mesh.stats()` (a failure: an error or a 5xx).
  * Outermost, so it records what the caller saw, once per logical call, retries included.
  */
-export const clientMetrics: TapModule<{ readonly series: CallSeries }, ClientEnv> = {
+export const clientMetrics: TapModule<{ readonly series: CallSeries; readonly window?: SlidingWindow | undefined }, ClientEnv> = {
   role: Role.ClientMetrics,
   description: 'golden metrics per logical call; outermost so it counts what the caller saw',
-  tap({ series }, { clock }) {
+  tap({ series, window }, { clock }) {
     return {
       response(res: HttpResponse, _ctx, startedAt) {
         res.onDone((err) => {
           const seconds = (clock.now() - startedAt) / 1000;
           if (err) series.error(errorType(err), seconds);
           else series.status(res.statusCode, seconds);
+          window?.record(seconds, Boolean(err) || res.statusCode >= 500);
         });
       },
       error(err: unknown, _ctx, startedAt, now) {
-        series.error(errorType(err), (now - startedAt) / 1000);
+        const seconds = (now - startedAt) / 1000;
+        series.error(errorType(err), seconds);
+        window?.record(seconds, true);
       },
     };
   },
