@@ -77,8 +77,9 @@ export class AccessLogWriter implements LineSink {
     return new Promise((resolve) => {
       const done = () => {
         stream.off('error', done);
-        // A shared standard output keeps no listener of a closed log.
-        stream.off('error', this.#failed);
+        // A shared standard output keeps no listener of a closed log; a file keeps its own, since
+        // `end`'s callback can run before the stream emits its error.
+        if (!this.#owned) stream.off('error', this.#failed);
         resolve();
       };
       stream.once('error', done);
