@@ -1,6 +1,7 @@
 export { createMesh } from './mesh.js';
 export type { TracerProviderLike } from './telemetry/index.js';
-export type { CreateMeshOptions, Mesh, MeshRequestOptions, MeshFetchInit, ServiceStats, EndpointStats } from './mesh.js';
+export type { CreateMeshOptions, Mesh, MeshRequestOptions, MeshFetchInit } from './mesh.js';
+export type { MeshStats, ServiceStats, RouteStats, EndpointStats, ServedRouteStats, WindowStats } from './mesh-stats.js';
 export type { MeshCallOptions } from './client/call-options.js';
 export type { MetricsHandler } from './telemetry/metrics-handler.js';
 export {

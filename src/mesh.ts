@@ -7,9 +7,10 @@ import type { ConfigSnapshot, MeshConfig } from './config/types.js';
 import { loadMeshConfigFile, normalizeConfigObject, preloadConfigLibraries } from './config/load.js';
 import { ConfigStore } from './config/config-store.js';
 import { watchConfigFile } from './config/file-source.js';
-import { MeshMetrics, consoleLogger, metricsHandler, startWorkloadTracing, type LatencySummary, type MetricsHandler, type TracerProviderLike } from './telemetry/index.js';
+import { AccessLogControl, MeshMetrics, StatsWindows, consoleLogger, metricsHandler, startWorkloadTracing, type MetricsHandler, type TracerProviderLike } from './telemetry/index.js';
 import { CallTracing } from './client/http/call-span.js';
 import { InboundTracing } from './server/inbound-tracing.js';
+import { collectStats, type MeshStats } from './mesh-stats.js';
 import { MeshClient } from './client/mesh-client.js';
 import { collectClientGauges } from './client/client-gauges.js';
 import { MeshDispatcher } from './client/http/mesh-dispatcher.js';
@@ -73,17 +74,7 @@ export type MeshRequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'pat
  */
 export type MeshFetchInit = RequestInit & MeshCallOptions;
 
-
-export interface EndpointStats extends LatencySummary {
-  readonly address: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly pending: number;
-}
-
-export interface ServiceStats extends LatencySummary {
-  readonly service: string;
-  readonly endpoints: readonly EndpointStats[];
-}
+export type { MeshStats, ServiceStats, RouteStats, EndpointStats, ServedRouteStats, WindowStats } from './mesh-stats.js';
 
 /** A workload in the mesh: its outbound client, its admin listener and its configuration. */
 export interface Mesh {
@@ -119,8 +110,12 @@ export interface Mesh {
   reload(config?: string | Record<string, unknown>): Promise<void>;
   /** Calls `fn` with every configuration applied from now on. */
   onConfig(fn: (snapshot: ConfigSnapshot) => void): () => void;
-  /** Requests, failures and latency percentiles per destination and endpoint. */
-  stats(): ServiceStats[];
+  /**
+   * Golden metrics over the sliding window (`telemetry.stats.window`): per destination and route
+   * called, per route served (requests, failures, success rate, rps, p50/p95/p99), and per
+   * endpoint its attempts since start. See MeshStats.
+   */
+  stats(): MeshStats;
   /**
    * Serves an Express app (4 or 5), a Fastify instance (4 or 5) or a node:http request listener
    * through the inbound stack (deadline, admission, load report, metrics) on its own port
@@ -175,7 +170,11 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const workloadTracing = startWorkloadTracing({ service: o.service, config: store.current().config.telemetry, clock, log, ...(o.tracerProvider && { provider: o.tracerProvider }) });
   const tracing = workloadTracing?.tracing;
   const ownIdentity = () => identity?.spiffeId;
-  const env: ClientEnv = { clock, random, log, metrics, wheel: new DeadlineWheel(clock), ...(identity && { identity }), ...(tracing && { tracing }) };
+  // The windows of mesh.stats() and the access log follow reloads; the log is read per request.
+  const windows = new StatsWindows(clock, store.current().config.telemetry.stats.window);
+  const accessLog = new AccessLogControl({ service: o.service, random, log });
+  accessLog.apply(store.current().config.telemetry.accessLog);
+  const env: ClientEnv = { clock, random, log, metrics, wheel: new DeadlineWheel(clock), stats: windows, accessLog, ...(identity && { identity }), ...(tracing && { tracing }) };
   // The inbound scope is worth its cost only when outbound calls can inherit from it; decided once per config.
   const propagatesIn = (c: MeshConfig) => Object.keys(c.services).length > 0 || c.telemetry.tracing.exporter !== 'none';
   let propagates = propagatesIn(store.current().config);
@@ -191,6 +190,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     clock,
     log,
     metrics,
+    stats: windows,
+    accessLog,
     wheel: env.wheel,
     config: () => store.current().config.inbound,
     subscribe: (fn) => store.subscribe((snapshot) => fn(snapshot.config.inbound)),
@@ -218,7 +219,11 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const serveMetrics = metricsHandler(() => metrics.registry);
   metrics.configReloads.inc({ result: 'applied' });
   const unsubscribe = store.subscribe((snapshot) => {
+    windows.setWindow(snapshot.config.telemetry.stats.window);
+    const toggled = accessLog.apply(snapshot.config.telemetry.accessLog);
     client.apply(snapshot);
+    // The outbound access-log modules are installed only while the log is on.
+    if (toggled) client.rebuildStacks();
     metrics.configReloads.inc({ result: 'applied' });
   });
   // The source that offered the update logs why it was refused; here it is only counted.
@@ -280,24 +285,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
       if (!result.ok) throw result.error;
     },
     onConfig: (fn) => store.subscribe(fn),
-    stats() {
-      const perEndpoint = metrics.endpointSummary();
-      const perCall = metrics.callSummary();
-      return [...client.destinations.values()].map((d) => {
-        const eps = perEndpoint.get(d.name);
-        const call = perCall.get(d.name) ?? { requests: 0, failures: 0, p50: NaN, p90: NaN, p99: NaN };
-        return {
-          service: d.name,
-          ...call,
-          endpoints: d.endpoints.map((e) => ({
-            address: e.address,
-            labels: e.labels,
-            pending: e.pending(),
-            ...(eps?.get(e.address) ?? { requests: 0, failures: 0, p50: NaN, p90: NaN, p99: NaN }),
-          })),
-        };
-      });
-    },
+    stats: () => collectStats(client, windows, metrics),
     async serve(app, opts) {
       if (closed) throw new MeshError('MESH_ERR_CLOSED', 'the mesh is closed');
       // Signals are taken over only by a workload that serves: a client-only process keeps Node's defaults.
@@ -325,6 +313,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     unTracing?.();
     // After the client: spans of calls that just ended are in the batch it exports.
     await workloadTracing?.shutdown().catch((err: unknown) => log.warn('the tracer provider did not shut down cleanly', { error: String(err) }));
+    // Last: the lines of the calls and requests that just drained are written too.
+    await accessLog.close();
     uninstallSignals?.();
     hold.close();
   };

@@ -1,5 +1,5 @@
 import type { Env } from '../core/index.js';
-import type { MeshMetrics, MeshTracing } from '../telemetry/index.js';
+import type { AccessLogControl, MeshMetrics, MeshTracing, StatsWindows } from '../telemetry/index.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import type { WorkloadIdentity } from '../identity/index.js';
 
@@ -12,4 +12,8 @@ export interface ClientEnv extends Env {
   readonly identity?: WorkloadIdentity;
   /** Spans and trace headers; absent when the OpenTelemetry API is not installed. */
   readonly tracing?: MeshTracing;
+  /** The sliding windows of `mesh.stats()`; absent: no windowed figures (a stack built outside a mesh). */
+  readonly stats?: StatsWindows;
+  /** The access log in force; absent or off: no access-log module is installed. */
+  readonly accessLog?: AccessLogControl;
 }

@@ -1,5 +1,5 @@
 import type { RouteConfig, ServiceConfig } from '../config/types.js';
-import type { CallSeries } from '../telemetry/index.js';
+import type { CallSeries, SlidingWindow } from '../telemetry/index.js';
 import type { BalanceParams } from './layers/balance.js';
 import type { MirrorParams } from './layers/mirror.js';
 import type { DestinationPolicy } from './destination-policy.js';
@@ -12,6 +12,8 @@ export interface ClientParams extends BalanceParams, MirrorParams {
   readonly route: RouteConfig | undefined;
   readonly routeName: string;
   readonly series: CallSeries;
+  /** The route's sliding window for `mesh.stats()`, fed beside `series`. */
+  readonly window?: SlidingWindow | undefined;
   readonly policy: DestinationPolicy;
   /** Per-call overrides this stack variant was built for. */
   readonly overrides: MeshCallOptions | undefined;

@@ -1,5 +1,6 @@
 import { Stack } from '../core/index.js';
 import { clientMetrics } from './layers/client-metrics.js';
+import { accessLogModule, attemptCountModule } from './layers/access-log-layer.js';
 import { balance } from './layers/balance.js';
 import { loadTracking } from './layers/load-tracking.js';
 import { endpointMetrics } from './layers/endpoint-metrics.js';
@@ -21,6 +22,7 @@ export type { ClientParams };
  */
 export const defaultClientStack: Stack<ClientParams, ClientEnv> = Stack.of<ClientParams, ClientEnv>(
   clientMetrics, // per logical call: outermost so it sees retries and the final error
+  accessLogModule, // one line per sampled logical call, as the caller saw it; installed only while the access log is on
   deadlineModule, // the total budget: above retry so retries share it
   faultModule, // injected faults are not retried, as in Envoy
   mirror, // above retry: a call is shadowed once, however many attempts it takes
@@ -28,6 +30,7 @@ export const defaultClientStack: Stack<ClientParams, ClientEnv> = Stack.of<Clien
   serviceBreakerModule, // the service-wide guard counts logical calls
   retryModule, // retries re-enter everything below, the balancer included
   hedgeModule, // hedged attempts race below retry, each on its own endpoint
+  attemptCountModule, // counts the attempts of a logged call: below retry and hedge, above the re-sends of requeue
   perTryTimeoutModule, // per attempt, within the deadline
   requeueModule, // a request never processed is sent again, retries on or off
   balance, // innermost: every attempt picks an endpoint

@@ -154,6 +154,7 @@ export class Destination {
         picker,
         mirror: route?.mirror,
         series: this.#env.metrics.callSeries(this.name, name),
+        window: this.#env.stats?.outbound(this.name, name),
         policy: this.policy,
       };
       return this.#stacks.client.buildWithOuterTap(params, this.#env, unreachable);

@@ -46,6 +46,15 @@ export class MeshClient {
     for (const d of removed) void d.close().catch((err: unknown) => this.#env.log.warn('closing a removed destination failed', { service: d.name, err }));
   }
 
+  /**
+   * Rebuilds every destination's route stacks with the config it has: for a change outside the
+   * services (the access log turned on or off) that adds or removes a module.
+   */
+  rebuildStacks(): void {
+    if (this.#closed) return;
+    for (const d of this.#destinations.values()) d.reconfigure(d.config);
+  }
+
   /** Resolves once every destination has its first endpoint set. */
   async ready(): Promise<void> {
     await Promise.all([...this.#destinations.values()].map((d) => d.ready()));

@@ -7,6 +7,8 @@ import { TapGroup, isTapLeaf, tapLayer, type Tap } from './tap.js';
 export const Role = {
   Tracing: 'tracing',
   ClientMetrics: 'client-metrics',
+  AccessLog: 'access-log',
+  AttemptCount: 'attempt-count',
   Deadline: 'deadline',
   Fault: 'fault',
   Mirror: 'mirror',

@@ -140,7 +140,7 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     const seconds = (performance.now() - t0) / 1000;
     if (stopping) return 130;
 
-    const stats: ServiceStats[] = mesh.stats();
+    const stats: readonly ServiceStats[] = mesh.stats().outbound;
     out.log(formatStatsTable(stats, seconds));
     out.log(`\n${next} calls in ${seconds.toFixed(2)} s at concurrency ${concurrency}; ${errors} raised an error.`);
     const retries = await retriesOf(mesh, 'inventory');

@@ -55,6 +55,8 @@ export class InboundExchange implements InboundMesh, InboundScope {
   otel: unknown = undefined;
   /** The server span while it is open (tracing on). */
   span: unknown = undefined;
+  /** The MeshError code the stack refused the request with (the access log's `error`). */
+  refusal: string | undefined = undefined;
   route: string;
   state: State = State.New;
   /** Clock time the application got the request, and how many were running then. */

@@ -1,7 +1,7 @@
 import { MeshError, type Clock, type Logger } from '../core/index.js';
 import type { InboundConfig } from '../config/types.js';
 import type { DeadlineWheel } from '../resilience/index.js';
-import type { MeshMetrics } from '../telemetry/index.js';
+import type { AccessLogControl, MeshMetrics, StatsWindows } from '../telemetry/index.js';
 import type { InboundAccess } from './inbound-access.js';
 import type { InboundTracing } from './inbound-tracing.js';
 import type { InboundRequest } from './inbound-exchange.js';
@@ -45,6 +45,10 @@ export interface InboundRuntimeOptions {
   readonly elu?: EluSampler;
   /** Serve mTLS with this identity; absent: plaintext. */
   readonly mtls?: { readonly mode: MtlsMode; readonly identity: WorkloadIdentity };
+  /** The sliding windows of `mesh.stats()`: served routes are recorded in them too. */
+  readonly stats?: StatsWindows;
+  /** The workload's access log, following reloads itself. */
+  readonly accessLog?: AccessLogControl;
 }
 
 /** Something that drains on shutdown: a listener of `mesh.serve`. */
@@ -93,12 +97,13 @@ export class InboundRuntime {
       log: o.log,
       wheel: o.wheel,
       load: new LoadReporter(o.clock, o.elu),
-      metrics: new ServerMetrics(o.metrics, o.service, o.mtls?.mode === 'permissive'),
+      metrics: new ServerMetrics(o.metrics, o.service, o.mtls?.mode === 'permissive', o.stats),
       peerOf: o.peerOf ?? (o.mtls ? mtlsPeer : plaintextPeer),
       mtls: o.mtls !== undefined,
       propagates: o.propagates ?? always,
       ...(o.tracing && { tracing: o.tracing }),
       ...(o.access && { access: o.access }),
+      ...(o.accessLog && { accessLog: { control: o.accessLog, identity: o.mtls?.identity.spiffeId } }),
     };
     const refused = o.metrics.tlsRefused;
     this.tls = o.mtls && { ...o.mtls, onRefused: (reason) => refused.inc({ reason }) };

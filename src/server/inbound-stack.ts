@@ -13,6 +13,7 @@ import { RateLimiter, type RateLimitSettings } from './rate-limiter.js';
 import { refusalBody, retryAfterSeconds } from './refusal.js';
 import { responseDelivered } from './response-delivered.js';
 import type { RejectReason, ServerMetrics } from './server-metrics.js';
+import { logInbound, type InboundAccessLog } from './inbound-access-log.js';
 import { kExchange } from './shaped-messages.js';
 import type { InboundTracing } from './inbound-tracing.js';
 
@@ -48,6 +49,8 @@ export interface InboundEnv {
    * destination to call, whose handlers only need `req.mesh`, does not pay for it.
    */
   readonly propagates: () => boolean;
+  /** The access log in force (`inbound` undefined while off) and this workload's SPIFFE ID for its lines. */
+  readonly accessLog?: InboundAccessLog;
 }
 
 type Tagged = { [kExchange]?: InboundExchange };
@@ -246,6 +249,8 @@ export class InboundStack implements ExchangeOwner {
     const route = ex.target.routeOf ? ex.target.routeOf(ex) : ex.route;
     if (ex.span === undefined) this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer);
     else this.#endTraced(ex, route, status, now);
+    const accessLog = this.#env.accessLog?.control.inbound;
+    if (accessLog !== undefined && accessLog.sample()) logInbound(accessLog, this.#env.accessLog!, ex, route, status, now, undefined, this.#env.tracing?.ids(ex));
     this.#pump(now);
     this.#wakeIfIdle();
   }
@@ -283,6 +288,8 @@ export class InboundStack implements ExchangeOwner {
     const route = ex.target.routeOf ? ex.target.routeOf(ex) : ex.route;
     if (ex.span === undefined) this.#env.metrics.observe(ex.req.method, route, status, (now - ex.startedAt) / 1000, ex.peer);
     else this.#endTraced(ex, route, status, now);
+    const accessLog = this.#env.accessLog?.control.inbound;
+    if (accessLog !== undefined && accessLog.sample()) logInbound(accessLog, this.#env.accessLog!, ex, route, status, now, reason, this.#env.tracing?.ids(ex));
     endResponse(ex, reason, status);
     this.#pump(now);
     this.#wakeIfIdle();
@@ -352,6 +359,7 @@ export class InboundStack implements ExchangeOwner {
 
   #refuse(ex: InboundExchange, status: number, code: MeshErrorCode, message: string, reason: RejectReason | undefined, retryAfterMs: number | undefined, challenge?: string): void {
     ex.state = State.Refused;
+    ex.refusal = code;
     if (reason) this.#env.metrics.rejected(reason);
     const body = refusalBody(code, message);
     const headers: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };

@@ -76,6 +76,11 @@ export class InboundTracing {
     return this.#tracing.sampledIds(ex.otel);
   }
 
+  /** The trace and span ids of `ex`'s span, sampled or not (the access log); undefined untraced. */
+  ids(ex: InboundExchange): TraceRef | undefined {
+    return ex.otel === undefined ? undefined : this.#tracing.ids(ex.otel);
+  }
+
   /** Runs the application with `ex`'s span active, for its own spans and instrumented libraries. */
   run(ex: InboundExchange, fn: (ex: InboundExchange) => void): void {
     this.#tracing.api.context.with(ex.otel as Context, fn, undefined, ex);

@@ -1,4 +1,4 @@
-import type { LatencyHistogram, MeshMetrics, TraceRef } from '../telemetry/index.js';
+import type { LatencyHistogram, MeshMetrics, SlidingWindow, StatsWindows, TraceRef } from '../telemetry/index.js';
 
 /** Why admission refused a request: the `reason` label of `inmesh_admission_rejected_total`. */
 export type RejectReason = 'concurrency' | 'rate_limit' | 'caller_rate_limit' | 'deadline';
@@ -18,12 +18,16 @@ export class ServerMetrics {
   readonly #byMethodMtls = new Map<string, Map<string, Array<LatencyHistogram | undefined>>>();
   readonly #rejected = new Map<RejectReason, { inc(): void }>();
   readonly #labelTls: boolean;
+  readonly #windows: StatsWindows | undefined;
+  /** Each route's window of `mesh.stats()`, found once per route. */
+  readonly #windowByRoute = new Map<string, SlidingWindow>();
 
   /** `labelTls`: a permissive mTLS port serves both, so its series carry `tls="mtls"` or `tls="none"`. */
-  constructor(metrics: MeshMetrics, service: string, labelTls = false) {
+  constructor(metrics: MeshMetrics, service: string, labelTls = false, windows?: StatsWindows) {
     this.#metrics = metrics;
     this.#service = service;
     this.#labelTls = labelTls;
+    this.#windows = windows;
   }
 
   /**
@@ -51,6 +55,13 @@ export class ServerMetrics {
     }
     if (trace === undefined) h.observe(seconds);
     else h.observeWithExemplar(seconds, trace.traceId, trace.spanId, Date.now());
+    const windows = this.#windows;
+    if (windows !== undefined) {
+      let w = this.#windowByRoute.get(route);
+      if (w === undefined) this.#windowByRoute.set(route, (w = windows.inbound(this.#service, route)));
+      // 499 (the client left) is the client's doing, not a failure of the service.
+      w.record(seconds, status >= 500);
+    }
   }
 
   rejected(reason: RejectReason): void {

@@ -9,3 +9,8 @@ export * from './openmetrics.js';
 export * from './metrics-handler.js';
 export * from './tracing/index.js';
 export * from './propagation/index.js';
+export * from './sliding-window.js';
+export * from './stats-windows.js';
+export * from './access-log.js';
+export * from './access-log-writer.js';
+export * from './access-log-control.js';

@@ -53,6 +53,7 @@ export interface LatencySummary {
   readonly failures: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
 }
 
@@ -259,6 +260,7 @@ function summarizeMany(ok: LatencyHistogram[], bad: LatencyHistogram[]): Latency
     failures: bad.reduce((n, h) => n + h.count, 0),
     p50: merged.percentile(0.5),
     p90: merged.percentile(0.9),
+    p95: merged.percentile(0.95),
     p99: merged.percentile(0.99),
   };
 }

@@ -31,7 +31,7 @@ describe('inmesh demo', () => {
   it('runs example services, calls them through the mesh, prints golden metrics, and stops', async () => {
     const { code, text } = await demo({ requests: 600, concurrency: 8 });
     expect(code, text).toBe(0);
-    expect(text).toMatch(/SERVICE \/ ENDPOINT\s+REQUESTS\s+SHARE\s+SUCCESS\s+RPS\s+P50\s+P90\s+P99/);
+    expect(text).toMatch(/SERVICE \/ ROUTE \/ ENDPOINT\s+REQUESTS\s+SHARE\s+SUCCESS\s+RPS\s+P50\s+P95\s+P99/);
     // Three orders endpoints and two inventory endpoints, each with a row.
     expect(text.match(/^ {2}127\.0\.0\.1:\d+/gm)).toHaveLength(5);
     // With the frameworks installed (as here), the examples use them.

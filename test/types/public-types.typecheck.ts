@@ -2,7 +2,7 @@
 // default lib (no DOM): the global fetch types, as @types/node declares them.
 import type { IncomingMessage } from 'node:http';
 import express from 'express';
-import { createMesh, type MeshFetchInit, type MeshRequest } from '../../src/index.js';
+import { createMesh, type MeshFetchInit, type MeshRequest, type MeshStats, type RouteStats, type ServedRouteStats, type ServiceStats } from '../../src/index.js';
 
 export async function fetchUsesTheGlobalTypes(): Promise<void> {
   const mesh = await createMesh({ service: 'types' });
@@ -46,4 +46,21 @@ export async function inboundDeadlineIsACallDeadline(): Promise<void> {
     const r = await mesh.request('http://orders/', { deadline });
     res.end(await r.body.text());
   });
+}
+
+export async function statsOverTheWindow(): Promise<void> {
+  const mesh = await createMesh({ service: 'types' });
+  const stats: MeshStats = mesh.stats();
+  const seconds: number = stats.windowSeconds;
+  const orders: ServiceStats | undefined = stats.outbound.find((s) => s.service === 'orders');
+  const routes: readonly RouteStats[] = orders?.routes ?? [];
+  const rate: number | undefined = routes[0]?.successRate;
+  const p95: number | undefined = orders?.p95;
+  // Endpoints keep their attempts since start, with the p90 they always had.
+  const attempts: number | undefined = orders?.endpoints[0]?.p90;
+  const served: readonly ServedRouteStats[] = stats.inbound;
+  const rps: number | undefined = served[0]?.rps;
+  void [seconds, rate, p95, attempts, rps];
+  // @ts-expect-error: stats() is no longer an array of destinations.
+  void stats.find;
 }

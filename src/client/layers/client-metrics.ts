@@ -1,5 +1,5 @@
 import { isMeshError, Role, type TapModule } from '../../core/index.js';
-import type { CallSeries } from '../../telemetry/index.js';
+import type { CallSeries, SlidingWindow } from '../../telemetry/index.js';
 import type { HttpResponse } from '../http/http-types.js';
 import type { ClientEnv } from '../client-env.js';
 
@@ -10,13 +10,14 @@ export function errorType(err: unknown): string {
 }
 
 /**
- * `http_client_request_duration_seconds` per destination and route, until the body ends.
+ * `http_client_request_duration_seconds` per destination and route, until the body ends, and the
+ * route's sliding window of `mesh.stats()` (a failure: an error or a 5xx).
  * Outermost, so it records what the caller saw, once per logical call, retries included.
  */
-export const clientMetrics: TapModule<{ readonly series: CallSeries }, ClientEnv> = {
+export const clientMetrics: TapModule<{ readonly series: CallSeries; readonly window?: SlidingWindow | undefined }, ClientEnv> = {
   role: Role.ClientMetrics,
   description: 'golden metrics per logical call; outermost so it counts what the caller saw',
-  tap({ series }, { clock, tracing }) {
+  tap({ series, window }, { clock, tracing }) {
     return {
       response(res: HttpResponse, ctx, startedAt) {
         // An exemplar only for a sampled call: it points at a trace the backend has.
@@ -25,10 +26,13 @@ export const clientMetrics: TapModule<{ readonly series: CallSeries }, ClientEnv
           const seconds = (clock.now() - startedAt) / 1000;
           if (err) series.error(errorType(err), seconds, trace);
           else series.status(res.statusCode, seconds, trace);
+          window?.record(seconds, Boolean(err) || res.statusCode >= 500);
         });
       },
       error(err: unknown, ctx, startedAt, now) {
-        series.error(errorType(err), (now - startedAt) / 1000, ctx.otel === undefined ? undefined : tracing?.sampledIds(ctx.otel));
+        const seconds = (now - startedAt) / 1000;
+        series.error(errorType(err), seconds, ctx.otel === undefined ? undefined : tracing?.sampledIds(ctx.otel));
+        window?.record(seconds, true);
       },
     };
   },

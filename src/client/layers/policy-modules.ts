@@ -92,7 +92,7 @@ export const retryModule: LayerModule<ClientParams, ClientEnv> = {
       return function retryWithReplay(req: HttpRequest, ctx) {
         if (isReplayable(req.opts.body)) return inner(req, ctx);
         // A streamed body is read into memory first (up to maxBodyBytes) so a retry can resend it.
-        return bufferBody(req.opts.body, maxBodyBytes, ctx.cancellation).then(({ body }) => inner({ opts: { ...req.opts, body }, authority: req.authority }, ctx));
+        return bufferBody(req.opts.body, maxBodyBytes, ctx.cancellation).then(({ body }) => inner({ ...req, opts: { ...req.opts, body } }, ctx));
       };
     };
   },

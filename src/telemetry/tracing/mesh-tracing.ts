@@ -110,6 +110,12 @@ export class MeshTracing {
     return this.#fields;
   }
 
+  /** The trace and span ids of `ctx`'s span, sampled or not: what logs correlate by. */
+  ids(ctx: unknown): TraceRef | undefined {
+    const sc = this.api.trace.getSpanContext(ctx as Context);
+    return sc === undefined || !this.api.isSpanContextValid(sc) ? undefined : { traceId: sc.traceId, spanId: sc.spanId };
+  }
+
   /** The trace and span ids of `ctx`'s span, when it is sampled (exemplars and logs point only at traces that exist). */
   sampledIds(ctx: unknown): TraceRef | undefined {
     if (ctx === undefined) return undefined;

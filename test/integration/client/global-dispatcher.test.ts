@@ -30,6 +30,6 @@ describe('setGlobalDispatcher(mesh.dispatcher)', () => {
     expect(await passed.json()).toMatchObject({ name: 'outside', path: '/direct' });
     expect(inside.hits()).toBe(2);
     expect(outside.hits()).toBe(1);
-    expect(mesh.stats().find((s) => s.service === 'orders')!.requests).toBe(2);
+    expect(mesh.stats().outbound.find((s) => s.service === 'orders')!.requests).toBe(2);
   });
 });

@@ -22,6 +22,6 @@ describe('mesh.fetch and the global fetch classes', () => {
     expect(res).toBeInstanceOf(Response);
     expect(res.headers).toBeInstanceOf(Headers);
     expect(await res.json()).toEqual({ method: 'POST', path: '/api/orders', tag: 'a', body: 'hello' });
-    expect(mesh.stats().find((s) => s.service === 'orders')!.requests).toBe(1);
+    expect(mesh.stats().outbound.find((s) => s.service === 'orders')!.requests).toBe(1);
   });
 });

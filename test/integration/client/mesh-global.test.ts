@@ -28,7 +28,7 @@ describe('createMesh({ global: true })', () => {
     expect(await viaBuiltIn.json()).toEqual({ name: 'orders-1', host: 'orders', path: '/api/orders/1' });
     const viaRequest = await undiciRequest('http://orders/x');
     expect(await viaRequest.body.json()).toMatchObject({ name: 'orders-1', path: '/x' });
-    expect(mesh.stats().find((s) => s.service === 'orders')!.requests).toBe(2);
+    expect(mesh.stats().outbound.find((s) => s.service === 'orders')!.requests).toBe(2);
 
     await mesh.close();
     expect(builtInDispatcher()).toBe(original);

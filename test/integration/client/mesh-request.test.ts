@@ -36,7 +36,7 @@ describe('mesh.request and mesh.fetch', () => {
     await mesh.ready();
     for (let i = 0; i < 300; i++) await (await mesh.request('http://orders/')).body.dump();
     expect(list.map((s) => s.hits())).toEqual([100, 100, 100]);
-    const stats = mesh.stats().find((s) => s.service === 'orders')!;
+    const stats = mesh.stats().outbound.find((s) => s.service === 'orders')!;
     expect(stats.requests).toBe(300);
     expect(stats.failures).toBe(0);
     expect(stats.endpoints.map((e) => e.requests)).toEqual([100, 100, 100]);

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, AlwaysOffSampler, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { SpanKind } from '@opentelemetry/api';
 import { createMesh, type Mesh } from '../../../src/index.js';
@@ -178,5 +181,38 @@ describe('propagation formats between services', () => {
     const second = await call({ traceparent: `00-${traceId}-${parentId}-01`, tracestate: 'Bad Key=v' });
     expect(second.serverSpan.spanContext().traceId).toBe(traceId);
     expect(second.out.tracestate).toBeUndefined();
+  });
+});
+
+describe('access log lines while tracing', () => {
+  it("carry the trace and span ids of the call's span and of the server span", async () => {
+    const { exporter, provider } = memoryProvider();
+    const dir = mkdtempSync(join(tmpdir(), 'inmesh-trace-log-'));
+    try {
+      const path = join(dir, 'access.log');
+      const { server } = await recordingBackend();
+      const mesh: Mesh = await createMesh({
+        service: 'orders',
+        config: { services: { inventory: { tls: 'none', endpoints: [server.address] } }, telemetry: { accessLog: { path } } },
+        tracerProvider: provider,
+      });
+      const served = await mesh.serve(async (req: IncomingMessage, res: ServerResponse) => {
+        req.resume();
+        await (await mesh.request('http://inventory/s')).body.text();
+        res.end('ok');
+      }, { port: 0 });
+      await (await fetch(`http://127.0.0.1:${served.port}/o`)).text();
+      await mesh.close();
+      const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+      const spans = exporter.getFinishedSpans();
+      const serverSpan = spans.find((sp) => sp.kind === SpanKind.SERVER)!;
+      const callSpan = spans.find((sp) => sp.kind === SpanKind.CLIENT && sp.attributes['inmesh.source.service'] === 'orders')!;
+      const inbound = lines.find((l) => l.direction === 'inbound')!;
+      const outbound = lines.find((l) => l.direction === 'outbound')!;
+      expect([inbound.trace_id, inbound.span_id]).toEqual([serverSpan.spanContext().traceId, serverSpan.spanContext().spanId]);
+      expect([outbound.trace_id, outbound.span_id]).toEqual([callSpan.spanContext().traceId, callSpan.spanContext().spanId]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,10 +3,14 @@ import type { ServiceStats } from '../../../src/index.js';
 import { steeringClaim } from '../../../src/demo/steering-claim.js';
 
 function orders(...requests: number[]): ServiceStats {
-  const none = { failures: 0, p50: 1, p90: 1, p99: 1 };
+  const none = { failures: 0, p50: 1, p90: 1, p95: 1, p99: 1 };
+  const calls = requests.reduce((a, b) => a + b, 0);
   return {
     service: 'orders',
-    requests: requests.reduce((a, b) => a + b, 0),
+    requests: calls,
+    successRate: calls === 0 ? NaN : 1,
+    rps: calls,
+    routes: [],
     ...none,
     endpoints: requests.map((n, i) => ({ address: `127.0.0.1:${8081 + i}`, labels: {}, pending: 0, requests: n, ...none })),
   };
