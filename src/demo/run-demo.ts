@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createMesh, type Mesh, type ServiceStats } from '../index.js';
 import { formatStatsTable } from './stats-table.js';
 import { steeringClaim } from './steering-claim.js';
+import { startDemoTracing, type DemoTracing } from './demo-tracing.js';
 
 export interface DemoOptions {
   /** Calls to make (default 4000). */
@@ -61,6 +62,7 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
   let mesh: Mesh | undefined;
   let outsider: Mesh | undefined;
   let stopping = false;
+  let tracing: DemoTracing | undefined;
   // The demo's own dev CA, so that it leaves no .inmesh/ behind in the directory it ran from.
   const identityDir = join(mkdtempSync(join(tmpdir(), 'inmesh-demo-')), 'ca');
   const identity = { mode: 'dev', dir: identityDir };
@@ -69,6 +71,7 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     await outsider?.close();
     await mesh?.close();
     await Promise.all(started.map((s) => s.close()));
+    await tracing?.close();
     rmSync(join(identityDir, '..'), { recursive: true, force: true });
   };
   const onSignal = () => {
@@ -78,6 +81,8 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    // Before any workload starts, so every mesh of the demo sees the provider.
+    tracing = await startDemoTracing();
     const { startOrders } = await import(new URL('orders.mjs', examples).href);
     const { startInventory } = await import(new URL('inventory.mjs', examples).href);
     const orders: Running[] = [];
@@ -110,8 +115,19 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     out.log(`  admin     ${mesh.admin?.url}/metrics`);
     // One call shown in full: checkout's 2 s timeout reaches the handler as its deadline (req.mesh),
     // and the server reports its load on the response (inmesh-load), which p2c weighs in.
-    const probe = await mesh.request('http://orders/api/orders/1');
-    out.log(`  one call  GET http://orders/api/orders/1 -> ${probe.statusCode} ${await probe.body.text()}  inmesh-load: ${String(probe.headers['inmesh-load'])}`);
+    const m0 = mesh;
+    const callOnce = async () => {
+      const probe = await m0.request('http://orders/api/orders/1');
+      return { status: probe.statusCode, body: await probe.body.text(), load: String(probe.headers['inmesh-load']) };
+    };
+    const shown = tracing ? await tracing.traced(callOnce) : undefined;
+    const probe = shown ? shown.value : await callOnce();
+    out.log(`  one call  GET http://orders/api/orders/1 -> ${probe.status} ${probe.body}  inmesh-load: ${probe.load}`);
+    out.log(
+      shown
+        ? `  trace     ${shown.traceId}: ${shown.spans} spans across ${shown.services.join(' → ')} (the demo's own, the mesh call, its attempt, the server's)`
+        : '  tracing   install @opentelemetry/api and @opentelemetry/sdk-trace-node, then telemetry.tracing.exporter: console prints every span',
+    );
     // A workload of the mesh, with a valid certificate, that the policy does not name.
     outsider = await createMesh({ service: 'reporting', watch: false, config: { trustDomain: 'demo.local', identity, services: { orders: services.orders } } });
     const denied = await outsider.request('http://orders/api/orders/1');

@@ -45,6 +45,8 @@ describe('inmesh demo', () => {
     // and another mesh workload that the policy does not name is refused.
     expect(text).toMatch(/"caller":"spiffe:\/\/demo\.local\/svc\/checkout"/);
     expect(text).toMatch(/orders as Express \(mtls:http\/1\.1/);
+    // The SDK is installed here (a dev dependency): one call's trace across the workloads is shown.
+    expect(text).toMatch(/trace {5}[0-9a-f]{32}: [4-9] spans across checkout → orders \(/);
     expect(text).toMatch(/denied {4}reporting -> GET http:\/\/orders\/api\/orders\/1 -> 403 MESH_ERR_UNAUTHORIZED/);
     // Its dev CA lived in a directory of its own, gone once it stopped.
     const caDir = /dev CA \(([^)]+)\)/.exec(text)![1]!;

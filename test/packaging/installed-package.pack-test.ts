@@ -50,7 +50,9 @@ describe('the installed package (packaging test)', () => {
     const r = await run('npx', ['--no', '--', 'inmesh', 'demo', '--requests', '300', '--concurrency', '8'], app);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/served by mesh\.serve: orders as node:http .*inventory as node:http/);
-    expect(r.stdout).toMatch(/SERVICE \/ ENDPOINT\s+REQUESTS/);
+    expect(r.stdout).toMatch(/SERVICE \/ ROUTE \/ ENDPOINT\s+REQUESTS/);
+    // No OpenTelemetry SDK in a new project: the demo says how to see traces.
+    expect(r.stdout).toMatch(/tracing {3}install @opentelemetry\/api and @opentelemetry\/sdk-trace-node/);
     expect(r.stdout).toMatch(/callers saw 100\.00% success over 150 calls/);
     expect(r.stdout).toMatch(/stopped: checkout closed/);
   });
