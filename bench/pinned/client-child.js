@@ -1,15 +1,20 @@
 // The client under test, in its own (pinned) process: raw undici Pool.request or mesh.request
 // to one server; `undici-mtls` and `mesh-mtls` do the same over mTLS with the run's certificates
-// (the dir from pki.js as the next argument), the mesh one as the workload `checkout`. Answers { op: 'run', concurrency, count, maxMs } with the load's figures and
+// (the dir from pki.js as the next argument), the mesh one as the workload `checkout`;
+// `mesh-trace0` / `mesh-trace1` (and `-als`) are `mesh` with a tracer provider sampling at ratio
+// 0 / 1 (trace-provider.js), whose answers also carry the spans exported so far. Answers { op: 'run', concurrency, count, maxMs } with the load's figures and
 // its own CPU (process.cpuUsage) over exactly the load loop.
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { distIndexUrl } from './dist-url.js';
 import { closedLoop } from './load-loop.js';
 import { CLIENT_SERVICE, pkiFiles, SERVER_SERVICE, TRUST_DOMAIN } from './pki.js';
+import { makeTracerProvider, traceSpecOf } from './trace-provider.js';
 
 const [kind, port, pkiDir] = [process.argv[2], Number(process.argv[3]), process.argv[4]];
 const CONNECTIONS = 64;
+const traceSpec = traceSpecOf(kind);
+let exporter;
 
 async function makeCall() {
   if (kind === 'undici') {
@@ -53,10 +58,13 @@ async function makeCall() {
       if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
     };
   }
-  if (kind === 'mesh') {
+  if (kind === 'mesh' || traceSpec) {
     const { createMesh } = await import(distIndexUrl());
+    let tracerProvider;
+    if (traceSpec) ({ provider: tracerProvider, exporter } = await makeTracerProvider(traceSpec));
     const mesh = await createMesh({
       service: 'bench-client',
+      ...(tracerProvider && { tracerProvider }),
       watch: false,
       shutdown: false,
       config: { identity: { mode: 'none' }, services: { hello: { endpoints: [`127.0.0.1:${port}`], tls: 'none', connections: CONNECTIONS } } },
@@ -81,7 +89,7 @@ try {
       const c0 = process.cpuUsage();
       const res = await closedLoop(call, m);
       const c = process.cpuUsage(c0);
-      process.send({ ...res, clientCpuUs: c.user + c.system });
+      process.send({ ...res, clientCpuUs: c.user + c.system, ...(exporter && { spansExported: exporter.spans }) });
     } catch (err) {
       process.send({ error: String(err?.stack ?? err) });
     }

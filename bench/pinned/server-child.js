@@ -6,13 +6,18 @@
 //   fastify-dest  through mesh.serve with a destination configured, so the inbound scope is entered
 //   node-mtls     node:https hello asking for and verifying a client certificate (the mTLS baseline)
 //   mesh-mtls     the node:http handler through mesh.serve as `orders`, identity from files, strict mTLS
+//   mesh-trace0   `mesh` with a tracer provider sampling at ratio 0 (parent-based), trace-provider.js
+//   mesh-trace1   the same at ratio 1, a batch processor to an exporter that discards
+//   (either with -als: the SDK registered globally, so the AsyncLocalStorage context manager too)
 // The mTLS modes take the dir of the run's certificates (pki.js) as the next argument.
-// Sends { port } when listening; exits when the parent goes away.
+// Sends { port } when listening; exits when the parent goes away. The tracing modes answer
+// { op: 'spans' } with the spans their exporter has been given.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { distIndexUrl } from './dist-url.js';
 import { pkiFiles, SERVER_SERVICE, TRUST_DOMAIN } from './pki.js';
+import { makeTracerProvider, traceSpecOf } from './trace-provider.js';
 
 const [mode, pkiDir] = [process.argv[2], process.argv[3]];
 const KEEP_ALIVE_MS = 120_000; // longer than any pause between windows, for every server alike
@@ -23,9 +28,12 @@ const hello = (req, res) => {
   res.end(body);
 };
 
-async function meshOf(services = {}) {
+const traceSpec = traceSpecOf(mode);
+let exporter;
+
+async function meshOf(services = {}, tracerProvider) {
   const { createMesh } = await import(distIndexUrl());
-  return createMesh({ service: 'hello', watch: false, shutdown: false, config: { identity: { mode: 'none' }, services } });
+  return createMesh({ service: 'hello', watch: false, shutdown: false, ...(tracerProvider && { tracerProvider }), config: { identity: { mode: 'none' }, services } });
 }
 
 async function fastifyApp() {
@@ -36,6 +44,11 @@ async function fastifyApp() {
 }
 
 async function listen() {
+  if (traceSpec) {
+    const made = await makeTracerProvider(traceSpec);
+    exporter = made.exporter;
+    return (await (await meshOf({}, made.provider)).serve(hello, { port: 0, keepAliveTimeout: KEEP_ALIVE_MS })).port;
+  }
   switch (mode) {
     case 'node': {
       const server = createServer(hello);
@@ -85,6 +98,11 @@ async function listen() {
 // An orderly exit on SIGTERM too, so that a --cpu-prof profile is written.
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
+if (traceSpec) {
+  process.on('message', (m) => {
+    if (m?.op === 'spans') process.send({ spans: exporter?.spans ?? null });
+  });
+}
 try {
   process.send({ port: await listen() });
 } catch (err) {
