@@ -35,10 +35,10 @@ const EXPORTER_PACKAGE: Record<Exclude<Exporter, 'console'>, string> = {
 export function setUpTracerProvider(api: OtelApi, service: string, cfg: TelemetryConfig['tracing'], log: Logger): OwnedTracerProvider {
   const exporterKind = cfg.exporter as Exporter;
   const require = createRequire(import.meta.url);
-  const sdk = load<SdkNode>(require, '@opentelemetry/sdk-trace-node', exporterKind);
+  const sdk = loadTracingPackage<SdkNode>(require, '@opentelemetry/sdk-trace-node', exporterKind);
   // resources comes with the SDK: resolved from the SDK's own folder, it needs no install of its own.
   const fromSdk = createRequire(require.resolve('@opentelemetry/sdk-trace-node'));
-  const { resourceFromAttributes } = load<typeof import('@opentelemetry/resources')>(fromSdk, '@opentelemetry/resources', exporterKind);
+  const { resourceFromAttributes } = loadTracingPackage<typeof import('@opentelemetry/resources')>(fromSdk, '@opentelemetry/resources', exporterKind);
   const exporter = makeExporter(require, sdk, exporterKind, cfg.endpoint);
 
   let sampler = ratioSampler(sdk, cfg.sampleRatio);
@@ -78,10 +78,10 @@ function ratioSampler(sdk: SdkNode, ratio: number): Sampler {
 function makeExporter(require: NodeJS.Require, sdk: SdkNode, kind: Exporter, endpoint: string | undefined): SpanExporter {
   if (kind === 'console') return new sdk.ConsoleSpanExporter();
   if (kind === 'otlp') {
-    const { OTLPTraceExporter } = load<typeof import('@opentelemetry/exporter-trace-otlp-http')>(require, EXPORTER_PACKAGE.otlp, kind);
+    const { OTLPTraceExporter } = loadTracingPackage<typeof import('@opentelemetry/exporter-trace-otlp-http')>(require, EXPORTER_PACKAGE.otlp, kind);
     return new OTLPTraceExporter(endpoint === undefined ? {} : { url: withPath(endpoint, '/v1/traces') });
   }
-  const { ZipkinExporter } = load<typeof import('@opentelemetry/exporter-zipkin')>(require, EXPORTER_PACKAGE.zipkin, kind);
+  const { ZipkinExporter } = loadTracingPackage<typeof import('@opentelemetry/exporter-zipkin')>(require, EXPORTER_PACKAGE.zipkin, kind);
   return new ZipkinExporter(endpoint === undefined ? {} : { url: withPath(endpoint, '/api/v2/spans') });
 }
 
@@ -95,7 +95,8 @@ export function withPath(endpoint: string, path: string): string {
   return url.toString();
 }
 
-function load<T>(require: NodeJS.Require, name: string, exporter: Exporter): T {
+/** Requires a tracing package; a missing one is a config error naming every package the exporter needs. */
+export function loadTracingPackage<T>(require: NodeJS.Require, name: string, exporter: Exporter): T {
   try {
     return require(name) as T;
   } catch (err) {

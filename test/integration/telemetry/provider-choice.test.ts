@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { createMesh, type Mesh } from '../../../src/index.js';
-import { withPath } from '../../../src/telemetry/index.js';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMesh, MeshError, type Mesh } from '../../../src/index.js';
+import { loadTracingPackage, withPath } from '../../../src/telemetry/index.js';
 import { closeAfterEach } from '../../helpers/close-after-each.js';
 import { startHttpServer, waitFor } from '../../helpers/http-server.js';
 
@@ -63,5 +67,28 @@ describe('exporter endpoints', () => {
     expect(withPath('http://collector:4318/', '/v1/traces')).toBe('http://collector:4318/v1/traces');
     expect(withPath('http://collector:4318/custom/traces', '/v1/traces')).toBe('http://collector:4318/custom/traces');
     expect(withPath('http://zipkin:9411', '/api/v2/spans')).toBe('http://zipkin:9411/api/v2/spans');
+  });
+});
+
+describe('a tracing package that is not installed', () => {
+  it('is a config error naming what to install', () => {
+    // A folder with no node_modules above it: what a service that installed no SDK resolves.
+    const empty = mkdtempSync(join(tmpdir(), 'inmesh-no-sdk-'));
+    try {
+      const bare = createRequire(join(empty, 'x.js'));
+      let err: unknown;
+      try {
+        loadTracingPackage(bare, '@opentelemetry/exporter-zipkin', 'zipkin');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(MeshError);
+      expect((err as MeshError).code).toBe('MESH_ERR_CONFIG_INVALID');
+      expect((err as Error).message).toBe(
+        'telemetry.tracing.exporter: zipkin needs @opentelemetry/exporter-zipkin, which is not installed: npm install @opentelemetry/api @opentelemetry/sdk-trace-node @opentelemetry/exporter-zipkin',
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
