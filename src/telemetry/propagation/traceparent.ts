@@ -1,43 +1,34 @@
-import { isHexId, trimOws } from './types.js';
+import { isAllZeros, isLowerHex, singleHeaderValue } from './header-text.js';
+import { KNOWN_TRACE_FLAGS } from './span-ids.js';
+import type { HeaderValue, PropagatedSpan } from './types.js';
 
-export interface TraceParent {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly traceFlags: number;
-}
+export const TRACEPARENT_HEADER = 'traceparent';
 
-const V00_LENGTH = 55;
-
-function isHexByte(s: string, at: number): boolean {
-  for (let i = at; i < at + 2; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
+/** `vv-` + 32 hex trace id + `-` + 16 hex parent id + `-` + 2 hex flags: the whole of version 00. */
+const VERSION_00_LENGTH = 55;
 
 /**
- * W3C Trace Context (level 2) `traceparent`: `version-traceid-parentid-flags`, lower-case hex.
- * Version `ff` is invalid; version 00 is exactly 55 characters; a later version is read by the
- * 00 layout and may carry more after a '-' at position 55. All-zero ids are invalid.
+ * A W3C traceparent (Trace Context level 2), or undefined when the trace must restart: absent, repeated, longer than
+ * the header limit, version ff, any field not lower-case hex of its exact width, an all-zero id, or version 00 with
+ * anything after the flags. A higher version is read by the 00 layout, provided a `-` ends the flags (the spec's
+ * forward-compatibility rule); what follows it is not ours to interpret and is dropped.
  */
-export function parseTraceparent(raw: string): TraceParent | undefined {
-  const v = trimOws(raw);
-  if (v.length < V00_LENGTH || !isHexByte(v, 0)) return undefined;
-  const version = v.slice(0, 2);
-  if (version === 'ff') return undefined;
-  if (version === '00' ? v.length !== V00_LENGTH : v.length > V00_LENGTH && v[V00_LENGTH] !== '-') return undefined;
-  if (v[2] !== '-' || v[35] !== '-' || v[52] !== '-') return undefined;
-  const traceId = v.slice(3, 35);
-  const spanId = v.slice(36, 52);
-  if (!isHexId(traceId, 32) || !isHexId(spanId, 16) || !isHexByte(v, 53)) return undefined;
-  let flags = parseInt(v.slice(53, 55), 16);
-  // A later version's flags are not ours to interpret beyond what level 2 defines.
-  if (version !== '00') flags &= 0x03;
-  return { traceId, spanId, traceFlags: flags };
+export function parseTraceparent(value: HeaderValue): PropagatedSpan | undefined {
+  const text = singleHeaderValue(value);
+  if (text === undefined || text.length < VERSION_00_LENGTH) return undefined;
+  const version = text.slice(0, 2);
+  if (!isLowerHex(version) || version === 'ff' || text[2] !== '-') return undefined;
+  if (text.length > VERSION_00_LENGTH && (version === '00' || text[VERSION_00_LENGTH] !== '-')) return undefined;
+  if (text[35] !== '-' || text[52] !== '-') return undefined;
+  if (!isLowerHex(text, 3, 35) || !isLowerHex(text, 36, 52) || !isLowerHex(text, 53, 55)) return undefined;
+  const traceId = text.slice(3, 35);
+  const spanId = text.slice(36, 52);
+  if (isAllZeros(traceId) || isAllZeros(spanId)) return undefined;
+  return { traceId, spanId, traceFlags: Number.parseInt(text.slice(53, 55), 16) & KNOWN_TRACE_FLAGS };
 }
 
-/** `traceparent` as this implementation sends it: version 00, the two flags level 2 defines. */
-export function formatTraceparent(p: TraceParent): string {
-  return `00-${p.traceId}-${p.spanId}-0${(p.traceFlags & 0x03).toString(16)}`;
+/** Always version 00, the highest this code knows, as the spec asks of whoever re-sends a higher version. */
+export function formatTraceparent(span: PropagatedSpan): string {
+  const flags = (span.traceFlags & KNOWN_TRACE_FLAGS).toString(16).padStart(2, '0');
+  return `00-${span.traceId}-${span.spanId}-${flags}`;
 }

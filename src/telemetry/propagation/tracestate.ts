@@ -1,84 +1,99 @@
-import { trimOws } from './types.js';
+import { MAX_TRACE_HEADER_LENGTH, trimOws } from './header-text.js';
+import { isValidTraceStateKey, isValidTraceStateValue } from './tracestate-grammar.js';
+import type { HeaderValue } from './types.js';
 
-export type TraceStateEntries = ReadonlyArray<readonly [key: string, value: string]>;
+export const TRACESTATE_HEADER = 'tracestate';
 
-export const MAX_TRACESTATE_MEMBERS = 32;
-/** What a vendor must be able to propagate; longer states are cut, big entries first. */
-export const MAX_TRACESTATE_LENGTH = 512;
-const BIG_ENTRY = 128;
+/** The list-members of a tracestate in header order: the first is the most recent (the vendor of the traceparent). */
+export type TraceStateEntries = ReadonlyMap<string, string>;
 
-const isKeyChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 42 || c === 47;
-const isLowerAlpha = (c: number) => c >= 97 && c <= 122;
-
-/**
- * A tracestate key: `[a-z][_0-9a-z-*\/]{0,255}`, or multi-tenant
- * `[a-z0-9][_0-9a-z-*\/]{0,240}@[a-z][_0-9a-z-*\/]{0,13}`. Checked by hand: linear, no regex.
- */
-export function isTraceStateKey(k: string): boolean {
-  const at = k.indexOf('@');
-  if (at < 0) {
-    if (k.length === 0 || k.length > 256 || !isLowerAlpha(k.charCodeAt(0))) return false;
-    for (let i = 1; i < k.length; i++) if (!isKeyChar(k.charCodeAt(i))) return false;
-    return true;
-  }
-  const tenant = k.slice(0, at);
-  const system = k.slice(at + 1);
-  if (tenant.length === 0 || tenant.length > 241 || system.length === 0 || system.length > 14) return false;
-  const t0 = tenant.charCodeAt(0);
-  if (!isLowerAlpha(t0) && !(t0 >= 48 && t0 <= 57)) return false;
-  for (let i = 1; i < tenant.length; i++) if (!isKeyChar(tenant.charCodeAt(i))) return false;
-  if (!isLowerAlpha(system.charCodeAt(0))) return false;
-  for (let i = 1; i < system.length; i++) if (!isKeyChar(system.charCodeAt(i))) return false;
-  return true;
-}
-
-/** A value: 1–256 printable ASCII characters except ',' and '=', not ending in a space. */
-export function isTraceStateValue(v: string): boolean {
-  if (v.length === 0 || v.length > 256 || v.charCodeAt(v.length - 1) === 32) return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) return false;
-  }
-  return true;
-}
+export const MAX_TRACE_STATE_MEMBERS = 32;
+/** What the spec says a vendor should at least propagate; we send no more so that nobody downstream truncates. */
+export const MAX_TRACE_STATE_LENGTH = 512;
+/** The size above which an entry is the first to go when the list is too long (the spec's truncation order). */
+const LARGE_ENTRY_LENGTH = 128;
 
 /**
- * The entries of a combined tracestate header, in order (leftmost most recent), or undefined
- * when it must be discarded whole: an invalid member, a duplicate key, more than 32 members.
- * Empty members (only whitespace) are allowed and skipped.
+ * The entries of the tracestate header, or undefined when there is none or it is invalid. Repeated headers are one
+ * list joined with `,` (RFC 9110 field order), so the length limit applies to the joined value. Empty members and
+ * the whitespace around members are allowed and dropped. More than 32 members, one invalid member or a repeated key
+ * makes the whole list invalid: the spec has us discard it rather than guess which part is right.
  */
-export function parseTraceState(header: string): TraceStateEntries | undefined {
-  const out: Array<readonly [string, string]> = [];
-  const seen = new Set<string>();
-  for (const part of header.split(',')) {
-    const member = trimOws(part);
-    if (member === '') continue;
-    const eq = member.indexOf('=');
-    if (eq <= 0) return undefined;
-    const key = member.slice(0, eq);
-    const value = member.slice(eq + 1);
-    if (!isTraceStateKey(key) || !isTraceStateValue(value) || seen.has(key)) return undefined;
-    seen.add(key);
-    out.push([key, value]);
-    if (out.length > MAX_TRACESTATE_MEMBERS) return undefined;
+export function parseTraceState(value: HeaderValue): TraceStateEntries | undefined {
+  const text = joinedValue(value);
+  if (text === undefined) return undefined;
+  const entries = new Map<string, string>();
+  let start = 0;
+  while (start <= text.length) {
+    const comma = text.indexOf(',', start);
+    const end = comma === -1 ? text.length : comma;
+    const member = trimOws(text, start, end);
+    if (member !== '') {
+      const eq = member.indexOf('=');
+      if (eq <= 0) return undefined;
+      const key = member.slice(0, eq);
+      const entryValue = member.slice(eq + 1);
+      if (!isValidTraceStateKey(key) || !isValidTraceStateValue(entryValue) || entries.has(key)) return undefined;
+      if (entries.size === MAX_TRACE_STATE_MEMBERS) return undefined;
+      entries.set(key, entryValue);
+    }
+    start = end + 1;
   }
-  return out;
+  return entries;
 }
 
-/** Serializes entries within 512 characters: entries over 128 characters go first, then from the end. */
+function joinedValue(value: HeaderValue): string | undefined {
+  if (value === undefined || typeof value === 'string') {
+    return value === undefined || value.length > MAX_TRACE_HEADER_LENGTH ? undefined : value;
+  }
+  let length = value.length - 1;
+  for (const part of value) length += part.length;
+  return length > MAX_TRACE_HEADER_LENGTH ? undefined : value.join(',');
+}
+
+/**
+ * The header value for the entries, '' when there are none. Entries that break the grammar are skipped, so whatever
+ * a caller put in the map, the header is valid. Longer than 512 characters, entries over 128 characters go first
+ * (right-most first), then entries from the right, as the spec's truncation rule says.
+ */
 export function formatTraceState(entries: TraceStateEntries): string {
-  let kept = entries.slice(0, MAX_TRACESTATE_MEMBERS);
-  const length = (es: TraceStateEntries) => es.reduce((n, [k, v], i) => n + k.length + 1 + v.length + (i > 0 ? 1 : 0), 0);
-  if (length(kept) > MAX_TRACESTATE_LENGTH) {
-    kept = kept.filter(([k, v]) => k.length + 1 + v.length <= BIG_ENTRY);
-    while (kept.length > 0 && length(kept) > MAX_TRACESTATE_LENGTH) kept = kept.slice(0, -1);
+  const members: string[] = [];
+  for (const [key, value] of entries) {
+    if (members.length === MAX_TRACE_STATE_MEMBERS) break;
+    if (isValidTraceStateKey(key) && isValidTraceStateValue(value)) members.push(`${key}=${value}`);
   }
-  return kept.map(([k, v]) => `${k}=${v}`).join(',');
+  let length = members.reduce((sum, m) => sum + m.length, 0) + Math.max(0, members.length - 1);
+  while (length > MAX_TRACE_STATE_LENGTH) {
+    const large = findLastIndex(members, m => m.length > LARGE_ENTRY_LENGTH);
+    const [dropped] = members.splice(large === -1 ? members.length - 1 : large, 1);
+    length -= (dropped?.length ?? 0) + (members.length > 0 ? 1 : 0);
+  }
+  return members.join(',');
 }
 
-/** The state with `key` set to `value` at the front (most recent) and its old position removed. */
-export function setTraceStateEntry(entries: TraceStateEntries, key: string, value: string): TraceStateEntries {
-  if (!isTraceStateKey(key) || !isTraceStateValue(value)) throw new RangeError(`invalid tracestate entry ${JSON.stringify(`${key}=${value}`)}`);
-  const rest = entries.filter(([k]) => k !== key).slice(0, MAX_TRACESTATE_MEMBERS - 1);
-  return [[key, value], ...rest];
+function findLastIndex(members: readonly string[], test: (member: string) => boolean): number {
+  for (let i = members.length - 1; i >= 0; i--) if (test(members[i] as string)) return i;
+  return -1;
+}
+
+/**
+ * The spec's mutation rule: a new or updated key moves to the front (it names the vendor that wrote the
+ * traceparent), and past 32 members the right-most goes. An invalid key or value leaves the state as it was:
+ * telemetry must not fail the request it describes.
+ */
+export function setTraceStateEntry(state: TraceStateEntries, key: string, value: string): TraceStateEntries {
+  if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return state;
+  const next = new Map<string, string>([[key, value]]);
+  for (const [k, v] of state) {
+    if (next.size === MAX_TRACE_STATE_MEMBERS) break;
+    if (k !== key) next.set(k, v);
+  }
+  return next;
+}
+
+export function removeTraceStateEntry(state: TraceStateEntries, key: string): TraceStateEntries {
+  if (!state.has(key)) return state;
+  const next = new Map(state);
+  next.delete(key);
+  return next;
 }
