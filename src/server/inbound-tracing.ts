@@ -28,28 +28,24 @@ export class InboundTracing {
     const headers: IncomingHttpHeaders = req.headers;
     const parent = this.#tracing.extract((name: string) => headers[name]);
     const method = spanMethod(req.method);
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const own = this.#identity();
-    const socket = req.socket;
-    const span = tracer.startSpan(
-      method === '_OTHER' ? 'HTTP' : method,
-      {
-        kind: api.SpanKind.SERVER,
-        attributes: {
-          [Attr.method]: method,
-          [Attr.urlPath]: q < 0 ? url : url.slice(0, q),
-          [Attr.urlScheme]: (socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http',
-          [Attr.protocolVersion]: req.httpVersion,
-          [Attr.destinationService]: ex.service,
-          ...(socket?.remoteAddress !== undefined && { [Attr.clientAddress]: socket.remoteAddress, [Attr.peerAddress]: socket.remoteAddress }),
-          ...(socket?.remotePort !== undefined && { [Attr.peerPort]: socket.remotePort }),
-          ...(own !== undefined && { [Attr.destinationIdentity]: own }),
-          ...(ex.peer !== undefined && { [Attr.sourceIdentity]: ex.peer }),
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: api.SpanKind.SERVER }, parent);
+    if (span.isRecording()) {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const own = this.#identity();
+      const socket = req.socket;
+      span.setAttributes({
+        [Attr.method]: method,
+        [Attr.urlPath]: q < 0 ? url : url.slice(0, q),
+        [Attr.urlScheme]: (socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http',
+        [Attr.protocolVersion]: req.httpVersion,
+        [Attr.destinationService]: ex.service,
+        ...(socket?.remoteAddress !== undefined && { [Attr.clientAddress]: socket.remoteAddress, [Attr.peerAddress]: socket.remoteAddress }),
+        ...(socket?.remotePort !== undefined && { [Attr.peerPort]: socket.remotePort }),
+        ...(own !== undefined && { [Attr.destinationIdentity]: own }),
+        ...(ex.peer !== undefined && { [Attr.sourceIdentity]: ex.peer }),
+      });
+    }
     ex.span = span;
     ex.otel = api.trace.setSpan(parent, span);
   }
@@ -58,6 +54,7 @@ export class InboundTracing {
   end(ex: InboundExchange, status: number, route: string): void {
     const span = ex.span as Span;
     ex.span = undefined;
+    if (!span.isRecording()) return span.end();
     if (route !== '') {
       span.setAttribute(Attr.route, route);
       const method = spanMethod(ex.req.method);

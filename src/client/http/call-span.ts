@@ -44,31 +44,28 @@ export class CallTracing {
     const active = api.context.active();
     const parent = api.trace.getSpan(active) === undefined && inbound !== undefined ? (inbound as Context) : active;
     const method = spanMethod(req.opts.method);
-    const path = pathOnly(req.opts.path);
-    const source = this.#sourceIdentity();
-    const span = tracer.startSpan(
-      method === '_OTHER' ? 'HTTP' : method,
-      {
-        kind: api.SpanKind.CLIENT,
-        attributes: {
-          [Attr.method]: method,
-          [Attr.urlFull]: `http://${req.authority}${path}`,
-          [Attr.serverAddress]: req.authority,
-          [Attr.sourceService]: this.#source,
-          [Attr.destinationService]: destination,
-          [Attr.meshRoute]: route,
-          ...(source !== undefined && { [Attr.sourceIdentity]: source }),
-          ...(destinationIdentity !== undefined && { [Attr.destinationIdentity]: destinationIdentity }),
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: api.SpanKind.CLIENT }, parent);
+    // Attributes only for a span that keeps them: an unsampled call should cost as little as it can.
+    if (span.isRecording()) {
+      const source = this.#sourceIdentity();
+      span.setAttributes({
+        [Attr.method]: method,
+        [Attr.urlFull]: `http://${req.authority}${pathOnly(req.opts.path)}`,
+        [Attr.serverAddress]: req.authority,
+        [Attr.sourceService]: this.#source,
+        [Attr.destinationService]: destination,
+        [Attr.meshRoute]: route,
+        ...(source !== undefined && { [Attr.sourceIdentity]: source }),
+        ...(destinationIdentity !== undefined && { [Attr.destinationIdentity]: destinationIdentity }),
+      });
+    }
     return { span, ctx: api.trace.setSpan(parent, span) };
   }
 
   /** Ends the span when the response body has ended, or failed. */
   response(call: CallSpan, res: HttpResponse): void {
     const span = call.span;
+    if (!span.isRecording()) return;
     span.setAttribute(Attr.status, res.statusCode);
     res.onDone((err) => {
       if (err) this.#fail(span, err);
@@ -81,6 +78,7 @@ export class CallTracing {
   }
 
   error(call: CallSpan, err: unknown): void {
+    if (!call.span.isRecording()) return;
     this.#fail(call.span, err);
     call.span.end();
   }

@@ -91,7 +91,8 @@ export class MeshTracing {
   inject(ctx: Context, set: HeaderSetter): void {
     const api = this.api;
     const sc = api.trace.getSpanContext(ctx);
-    if (sc === undefined || !api.isSpanContextValid(sc)) return;
+    // The ids are checked once, by the propagation that formats them.
+    if (sc === undefined) return;
     const state = sc.traceState?.serialize();
     const span: PropagatedSpan = { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags, ...(state ? { traceState: state } : {}) };
     const bag = api.propagation.getBaggage(ctx);
