@@ -125,6 +125,37 @@ describe('tracing across three services', () => {
   });
 });
 
+describe('hedged attempts', () => {
+  it('shows the hedge as an attempt span with its reason, and the loser ended as cancelled', async () => {
+    const { exporter, provider } = memoryProvider();
+    let calls = 0;
+    const backend = open.add(
+      await startHttpServer((req: IncomingMessage, res: ServerResponse) => {
+        req.resume();
+        // The first attempt stalls; the hedge answers at once.
+        if (++calls === 1) setTimeout(() => res.end('late'), 400);
+        else res.end('fast');
+      }),
+    );
+    const mesh: Mesh = open.add(
+      await createMesh({
+        service: 'checkout',
+        config: { services: { orders: { tls: 'none', endpoints: [backend.address], routes: [{ name: 'reads', match: { methods: ['GET'] }, hedge: { delay: '20ms', maxAttempts: 2 } }] } } },
+        tracerProvider: provider,
+      }),
+    );
+    expect(await (await mesh.request('http://orders/x')).body.text()).toBe('fast');
+    await waitFor(() => exporter.getFinishedSpans().length >= 3, 5000, 'the call and both attempts');
+    const attempts = exporter
+      .getFinishedSpans()
+      .filter((sp) => sp.attributes['inmesh.attempt'] !== undefined)
+      .sort((x, y) => Number(x.attributes['inmesh.attempt']) - Number(y.attributes['inmesh.attempt']));
+    expect(attempts.map((sp) => sp.attributes['inmesh.retry.reason'])).toEqual([undefined, 'hedge']);
+    expect(attempts[0]!.attributes['error.type']).toBe('MESH_ERR_CANCELLED');
+    expect(attempts[1]!.attributes['http.response.status_code']).toBe(200);
+  });
+});
+
 describe('propagation formats between services', () => {
   async function relay(propagators: string[]) {
     const { exporter, provider } = memoryProvider();
