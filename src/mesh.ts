@@ -270,9 +270,9 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
       const origin = pathStart < 0 ? href : href.slice(0, pathStart);
       const path = pathStart < 0 ? '/' : href.slice(pathStart);
       const call = opts && pickCallOptions(opts);
-      // Without options (the common call) a literal: a spread builds its object key by key.
+      // Without options (the common call) a literal; with them Object.assign, never a spread (see withOptions).
       const options = (
-        opts === undefined ? { origin, path, method: 'GET' } : { ...opts, origin, path, method: opts.method ?? 'GET', ...(call && { [kCallOptions]: call }) }
+        opts === undefined ? { origin, path, method: 'GET' } : Object.assign({}, opts, { origin, path, method: opts.method ?? 'GET' }, call && { [kCallOptions]: call })
       ) as Dispatcher.RequestOptions;
       // undici refuses malformed options itself: those, too, reach the caller as MeshErrors.
       return new Promise((resolve, reject) => dispatcher.request(options, (err, data) => (err ? reject(callerError(err, undefined)) : resolve(data))));

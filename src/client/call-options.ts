@@ -1,4 +1,5 @@
 import { Dispatcher } from 'undici';
+import { withOptions } from './http/dispatch-options.js';
 import type { HedgeConfig, RetryConfig } from '../config/types.js';
 
 /**
@@ -53,7 +54,7 @@ class CallOptionsDispatcher extends Dispatcher {
     this.#call = call;
   }
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return this.#inner.dispatch({ ...opts, [kCallOptions]: this.#call } as Dispatcher.DispatchOptions, handler);
+    return this.#inner.dispatch(withOptions(opts, { [kCallOptions]: this.#call }), handler);
   }
   override close(): Promise<void> {
     return Promise.resolve();

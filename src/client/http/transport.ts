@@ -1,4 +1,5 @@
 import type { Dispatcher, Pool } from 'undici';
+import { withOptions } from './dispatch-options.js';
 import { MAX_TIMER_MS, MeshHeaders, type CallContext, type Clock, type Service, type Tap, type TapLeaf } from '../../core/index.js';
 import { setHeader } from './set-header.js';
 import { AttemptHandler } from './attempt-handler.js';
@@ -25,10 +26,10 @@ export function transport(pools: { readonly pool: Pool }, address: string, clock
    * deadline (capped at what a timer can wait, and always in plain digits), or the mark when due.
    */
   const optionsFor = (req: HttpRequest, ctx: CallContext, at: number): Dispatcher.DispatchOptions => {
-    if (ctx.deadline !== Infinity) return { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.deadline, String(Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(ctx.deadline - at))))) };
+    if (ctx.deadline !== Infinity) return withOptions(req.opts, { headers: setHeader(req.opts.headers, MeshHeaders.deadline, String(Math.min(MAX_TIMER_MS, Math.max(0, Math.floor(ctx.deadline - at))))) });
     if (at - markedAt < CALLER_MARK_INTERVAL_MS) return req.opts;
     markedAt = at;
-    return { ...req.opts, headers: setHeader(req.opts.headers, MeshHeaders.caller, '1') };
+    return withOptions(req.opts, { headers: setHeader(req.opts.headers, MeshHeaders.caller, '1') });
   };
   const plain: Service<HttpRequest, HttpResponse> = function transport(req, ctx) {
     return new Promise<HttpResponse>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { Role, type CallContext, type LayerModule } from '../../core/index.js';
+import { withOptions } from '../http/dispatch-options.js';
 import { Attr, type MeshTracing } from '../../telemetry/index.js';
 import { replaceHeaders } from '../http/set-header.js';
 import type { HttpRequest, HttpResponse } from '../http/http-types.js';
@@ -76,5 +77,5 @@ function withTraceHeaders(req: HttpRequest, tracing: MeshTracing, ctx: Context):
   const add: string[] = [];
   tracing.inject(ctx, (name: string, value: string) => add.push(name, value));
   if (add.length === 0) return req;
-  return { ...req, opts: { ...req.opts, headers: replaceHeaders(req.opts.headers, tracing.fields, add) } };
+  return { opts: withOptions(req.opts, { headers: replaceHeaders(req.opts.headers, tracing.fields, add) }), authority: req.authority };
 }

@@ -1,4 +1,5 @@
 import { createCallContext, Role, type LayerModule } from '../../core/index.js';
+import { withOptions } from '../http/dispatch-options.js';
 import type { MirrorConfig } from '../../config/types.js';
 import type { Picker } from '../../balancer/picker.js';
 import type { HttpRequest, HttpResponse } from '../http/http-types.js';
@@ -30,7 +31,7 @@ export const mirror: LayerModule<MirrorParams, ClientEnv> = {
     const shadow = (req: HttpRequest, route: string | undefined) => {
       const endpoint = picker(subset).pick();
       if (!endpoint) return;
-      const copy: HttpRequest = { opts: { ...req.opts, headers: setHeader(req.opts.headers, SHADOW_HEADER, '1') }, authority: req.authority };
+      const copy: HttpRequest = { opts: withOptions(req.opts, { headers: setHeader(req.opts.headers, SHADOW_HEADER, '1') }), authority: req.authority };
       endpoint.call(copy, createCallContext({ service: name, route })).then(
         (res: HttpResponse) => res.discard(),
         (err: unknown) => log.debug('mirrored call failed', { service: name, err }),

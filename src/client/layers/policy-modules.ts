@@ -1,4 +1,5 @@
 import { Role, type LayerModule } from '../../core/index.js';
+import { withOptions } from '../http/dispatch-options.js';
 import type { HedgeConfig, RetryConfig } from '../../config/types.js';
 import { IDEMPOTENT_METHODS } from '../../config/normalize-route.js';
 import { DEFAULT_HEDGE_MAX_ATTEMPTS } from '../../config/defaults.js';
@@ -92,7 +93,7 @@ export const retryModule: LayerModule<ClientParams, ClientEnv> = {
       return function retryWithReplay(req: HttpRequest, ctx) {
         if (isReplayable(req.opts.body)) return inner(req, ctx);
         // A streamed body is read into memory first (up to maxBodyBytes) so a retry can resend it.
-        return bufferBody(req.opts.body, maxBodyBytes, ctx.cancellation).then(({ body }) => inner({ ...req, opts: { ...req.opts, body } }, ctx));
+        return bufferBody(req.opts.body, maxBodyBytes, ctx.cancellation).then(({ body }) => inner({ ...req, opts: withOptions(req.opts, { body }) }, ctx));
       };
     };
   },
