@@ -12,3 +12,4 @@ export type { EndpointParams } from './client/http/http-endpoint.js';
 export type { ClientEnv } from './client/client-env.js';
 export type { HttpRequest, HttpResponse } from './client/http/http-types.js';
 export { MeshDispatcher } from './client/http/mesh-dispatcher.js';
+export * from './config/control-api.js';
