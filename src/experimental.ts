@@ -13,3 +13,8 @@ export type { ClientEnv } from './client/client-env.js';
 export type { HttpRequest, HttpResponse } from './client/http/http-types.js';
 export { MeshDispatcher } from './client/http/mesh-dispatcher.js';
 export * from './config/control-api.js';
+export { parseMeshConfig } from './config/load.js';
+export { CertificateAuthority } from './identity/certificate-authority.js';
+export { parseCsr, spiffeIdsOf } from './identity/x509/index.js';
+export { parseSpiffeId } from './identity/spiffe-id.js';
+export type { CertificateRequestBody, CertificateResponseBody } from './identity/control-identity.js';
