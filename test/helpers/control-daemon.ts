@@ -22,7 +22,7 @@ export interface Reply {
 }
 
 export interface CallOptions {
-  readonly body?: string | object;
+  readonly body?: string | Buffer | object;
   readonly headers?: Record<string, string>;
   /** A client certificate (mTLS) to present. */
   readonly identity?: { readonly certPem: string; readonly keyPem: string };
@@ -63,8 +63,8 @@ process.once('exit', () => {
 export async function callDaemon(url: string, bundle: string, method: string, path: string, o: CallOptions & { token?: string } = {}): Promise<Reply> {
   const agent = new Agent({ connect: { ca: bundle, ...(o.identity && { cert: o.identity.certPem, key: o.identity.keyPem }) } });
   agents.push(agent);
-  const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-  const headers: Record<string, string> = { ...(typeof o.body === 'object' && { 'content-type': 'application/json' }), ...(o.token !== undefined && { authorization: `Bearer ${o.token}` }), ...o.headers };
+  const body = o.body === undefined ? undefined : typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body);
+  const headers: Record<string, string> = { ...(typeof o.body === 'object' && !Buffer.isBuffer(o.body) && { 'content-type': 'application/json' }), ...(o.token !== undefined && { authorization: `Bearer ${o.token}` }), ...o.headers };
   const res = await request(new URL(path, url), { method: method as 'GET', dispatcher: agent, headers, body });
   const text = await res.body.text();
   let json: unknown;
@@ -77,15 +77,16 @@ export async function callDaemon(url: string, bundle: string, method: string, pa
 }
 
 /** Starts a daemon on 127.0.0.1:0 with a memory store (unless told otherwise) and a mesh.yaml in a temp dir. */
-export async function startTestDaemon(o: Partial<ControlDaemonOptions> & { yaml?: string; dir?: string } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(o: Partial<ControlDaemonOptions> & { yaml?: string; dir?: string; /** The admin token of an earlier start on the same store. */ adminToken?: string } = {}): Promise<TestDaemon> {
   const dir = o.dir ?? tempDir();
   const configFile = o.configFile ?? join(dir, 'mesh.yaml');
   if (o.configFile === undefined) writeFileSync(configFile, o.yaml ?? MESH_YAML);
   const log = new RecordingLogger();
   let announced = '';
-  const daemon = await startControlDaemon({ listen: '127.0.0.1:0', store: 'memory', log, announce: (l) => (announced = l), ...o, configFile });
+  const { yaml: _yaml, dir: _dir, adminToken: _token, ...options } = o;
+  const daemon = await startControlDaemon({ listen: '127.0.0.1:0', store: 'memory', log, announce: (l) => (announced = l), ...options, configFile });
   opened.push(daemon);
-  const adminToken = daemon.adminToken ?? /: (\S+)$/.exec(announced)?.[1] ?? '';
+  const adminToken = daemon.adminToken ?? o.adminToken ?? /: (\S+)$/.exec(announced)?.[1] ?? '';
   const call = (method: string, path: string, c: CallOptions = {}) => callDaemon(daemon.url, daemon.bundlePem, method, path, { ...c, ...(c.admin && { token: adminToken }) });
   return {
     daemon,
