@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { applyCommand } from './apply-command.js';
 import { certCommand } from './cert-command.js';
 import { runCheck } from './check.js';
+import { controlCommand } from './control-command.js';
 import { demoCommand } from './demo-command.js';
+import { tokenCommand } from './token-command.js';
 
 const USAGE = `usage: inmesh <command>
 
@@ -11,10 +14,16 @@ const USAGE = `usage: inmesh <command>
                      inspect a PEM file, issue a dev CA certificate as files, or check a
                      server's SPIFFE identity over TLS (\`inmesh cert --help\`)
   check [mesh.yaml]  validate a mesh.yaml: every problem with file:line:col, or a summary
+  control --config mesh.yaml [--listen ADDR] [--store file:DIR|memory|etcd:URL,...]
+                     run the control daemon: config push, service registry, certificates
+                     (\`inmesh control --help\`)
+  token create --service NAME --ttl 1h [--multi]
+                     a join token from the control daemon for a workload's first certificate
+  apply -f mesh.yaml put a mesh.yaml in force on the control daemon
   --version          print the version of inmesh
   --help             print this help (\`inmesh <command> --help\` for a command's)
 
-Coming with later releases: control, sidecar, stat, token.`;
+Coming with later releases: sidecar, stat.`;
 
 interface Out {
   log(s: string): void;
@@ -39,6 +48,12 @@ export async function main(argv: readonly string[], out: Out = consoleOut): Prom
       return certCommand(args, out);
     case 'demo':
       return demoCommand(args, out);
+    case 'control':
+      return controlCommand(args, out);
+    case 'token':
+      return tokenCommand(args, out);
+    case 'apply':
+      return applyCommand(args, out);
     case '-v':
     case '--version':
     case 'version':
