@@ -1,34 +1,29 @@
-import { once } from 'node:events';
-import { statSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { ConfigValidationError, formatConfigIssue, MeshError } from '../index.js';
-import { CertificateAuthority, parseMeshConfig, systemClock, type Clock, type Logger } from '../experimental.js';
+import { MeshError } from '../index.js';
+import { systemClock, type Clock, type Logger } from '../experimental.js';
 import { configRoutes, CONFIG_TOPIC } from './config/config-routes.js';
 import { ConfigService } from './config/config-service.js';
 import { ConfigStreams } from './config/config-streams.js';
-import { watchConfigFile, type ConfigFileWatcher } from './config/config-file-watcher.js';
+import { watchConfigFile } from './config/config-file-watcher.js';
+import { readConfigFile } from './config/read-config-file.js';
+import { createControlServer } from './control-server.js';
 import type { DaemonContext } from './daemon-context.js';
+import { loadDaemonSecrets, readAdminTokenFile } from './daemon-secrets.js';
 import { healthRoutes } from './health-routes.js';
 import { ChangeWaiters } from './http/change-waiters.js';
-import { answerClientError } from './http/client-error.js';
 import { requestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
-import { bearerToken, isAdminToken, sha256Hex } from './identity/admin-token.js';
+import { bearerToken, isAdminToken } from './identity/admin-token.js';
 import { certificateRoutes } from './identity/certificate-routes.js';
-import { makeSecrets } from './identity/control-secrets.js';
-import { DAEMON_CERT_RENEW_MS, issueDaemonCertificate } from './identity/daemon-certificate.js';
 import { JoinTokens } from './identity/join-tokens.js';
 import { DEFAULT_ISSUANCE_RATE, TokenBucket, type TokenBucketOptions } from './identity/token-bucket.js';
 import { tokenRoutes } from './identity/token-routes.js';
 import { DEFAULT_LISTEN, parseListenAddress, urlOf } from './listen-address.js';
 import { ControlMetrics } from './metrics/control-metrics.js';
 import { registryRoutes, serviceTopic } from './registry/registry-routes.js';
-import type { ControlSecrets, ControlStore } from './store/control-store.js';
+import type { ControlStore } from './store/control-store.js';
 import { SecretBox } from './store/secret-box.js';
 import { createStore, parseStoreSpec } from './store/store-spec.js';
-import { writeFileAtomically } from './store/snapshot-file.js';
 
 export interface ControlDaemonOptions {
   /** The mesh.yaml the daemon starts with, and watches: its edits push new versions; its trustDomain is the daemon's. */
@@ -73,34 +68,6 @@ function refuse(message: string, cause?: unknown): MeshError {
   return new MeshError('MESH_ERR_CONFIG_INVALID', message, cause === undefined ? {} : { cause });
 }
 
-function readConfigFile(file: string): { text: string; trustDomain: string; mtimeMs: number } {
-  let text: string;
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(file).mtimeMs;
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw refuse(`cannot read the mesh configuration ${file}: ${(e as Error).message}`, e);
-  }
-  try {
-    return { text, trustDomain: parseMeshConfig(text, { file }).config.trustDomain, mtimeMs };
-  } catch (e) {
-    if (e instanceof ConfigValidationError) throw refuse(`the mesh configuration ${file} is invalid:\n${e.issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n')}`, e);
-    throw e;
-  }
-}
-
-function readAdminTokenFile(file: string): string {
-  let token: string;
-  try {
-    token = readFileSync(file, 'utf8').trim();
-  } catch (e) {
-    throw refuse(`cannot read the admin token file ${file}: ${(e as Error).message}`, e);
-  }
-  if (token.length < 16 || /\s/.test(token)) throw refuse(`the admin token in ${file} must be one word of at least 16 characters`);
-  return token;
-}
-
 /**
  * Starts `inmesh control`: the mesh's config service, service registry and certificate
  * authority over one HTTPS API (ControlPaths), with its state in the store named by `store`.
@@ -125,28 +92,13 @@ export async function startControlDaemon(o: ControlDaemonOptions): Promise<Contr
   const cleanups: (() => void)[] = [];
   try {
     await store.open();
-    let generatedAdminToken: string | undefined;
-    const secrets: ControlSecrets = await store.secrets(() => {
-      const made = makeSecrets(trustDomain, givenAdminToken);
-      generatedAdminToken = made.adminToken;
-      return made.secrets;
-    });
-    if (secrets.trustDomain !== trustDomain) {
-      throw refuse(`${o.configFile} has trustDomain ${trustDomain}, but the control store's CA is for ${secrets.trustDomain}: keep the trust domain, or start with another store`);
-    }
-    if (givenAdminToken !== undefined && sha256Hex(givenAdminToken) !== secrets.adminTokenSha256) {
-      throw refuse(`the admin token in ${o.adminTokenFile} is not the one this control store was made with`);
-    }
-    const ca = CertificateAuthority.fromPem({ trustDomain, certificatePem: secrets.caCertificatePem, privateKey: secrets.caKeyPem });
-    if (spec.kind === 'file') {
-      if (generatedAdminToken !== undefined) await writeFileAtomically(join(spec.dir, 'admin.token'), `${generatedAdminToken}\n`);
-      writeFileSync(join(spec.dir, 'ca.pem'), ca.bundlePem, { mode: 0o644 });
-    }
-    if (generatedAdminToken !== undefined) {
-      (o.announce ?? ((line) => process.stderr.write(`${line}\n`)))(
-        `inmesh control: the admin token (shown once${spec.kind === 'file' ? `, also in ${join(spec.dir, 'admin.token')}` : ''}): ${generatedAdminToken}`,
-      );
-    }
+    const { secrets, ca, generatedAdminToken } = await loadDaemonSecrets(
+      store,
+      spec,
+      trustDomain,
+      givenAdminToken === undefined ? undefined : { token: givenAdminToken, file: o.adminTokenFile! },
+      o.announce ?? ((line: string) => void process.stderr.write(`${line}\n`)),
+    );
 
     const config = new ConfigService(store, trustDomain, log);
     const stored = store.config();
@@ -190,44 +142,25 @@ export async function startControlDaemon(o: ControlDaemonOptions): Promise<Contr
     };
     const router = new Router([...configRoutes(d), ...registryRoutes(d), ...certificateRoutes(d), ...tokenRoutes(d), ...healthRoutes(d)]);
 
-    const own = issueDaemonCertificate(ca, listen.host);
-    const headersTimeout = o.headersTimeoutMs ?? 10_000;
-    const requestTimeout = o.requestTimeoutMs ?? 30_000;
-    const server = createServer(
-      {
-        cert: own.certPem,
-        key: own.keyPem,
-        ca: ca.bundlePem,
-        requestCert: true,
-        rejectUnauthorized: false,
-        headersTimeout,
-        requestTimeout,
-        // Node checks both timeouts on this interval; its default (30 s) would let a stalled client sit far past them.
-        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
-        keepAliveTimeout: 5000,
-        handshakeTimeout: Math.min(10_000, requestTimeout),
-      },
+    const { server, stopRenewal } = createControlServer(
+      { ca, listenHost: listen.host, headersTimeoutMs: o.headersTimeoutMs ?? 10_000, requestTimeoutMs: o.requestTimeoutMs ?? 30_000, log },
       requestHandler(router, trustDomain, metrics, log),
     );
-    server.on('clientError', answerClientError);
-    server.on('tlsClientError', (err: Error) => log.debug('TLS handshake refused', { error: err.message }));
-    const renew = setInterval(() => {
-      try {
-        const next = issueDaemonCertificate(ca, listen.host);
-        server.setSecureContext({ cert: next.certPem, key: next.keyPem, ca: ca.bundlePem });
-      } catch (e) {
-        log.error('cannot renew the control daemon certificate', { error: (e as Error).message });
-      }
-    }, DAEMON_CERT_RENEW_MS);
-    renew.unref();
-    cleanups.push(() => clearInterval(renew));
+    cleanups.push(stopRenewal);
 
-    server.listen(listen.port, listen.host);
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(refuse(`cannot listen on ${o.listen ?? DEFAULT_LISTEN}: ${(e as Error).message}`, e)))]);
+    await new Promise<void>((resolve, reject) => {
+      const failed = (e: Error) => reject(refuse(`cannot listen on ${o.listen ?? DEFAULT_LISTEN}: ${e.message}`, e));
+      server.once('error', failed);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', failed);
+        resolve();
+      });
+    });
+    server.on('error', (e) => log.error('control server error', { error: e.message }));
     const port = (server.address() as AddressInfo).port;
     const url = urlOf(listen.host, port);
 
-    const watcher: ConfigFileWatcher = watchConfigFile(o.configFile, file.text, (text) => void config.applyFile(text, o.configFile), log);
+    const watcher = watchConfigFile(o.configFile, file.text, (text) => void config.applyFile(text, o.configFile), log);
     cleanups.push(() => watcher.close());
     log.info('control daemon listening', { url, store: store.kind, trustDomain, configVersion: store.config()?.version });
 

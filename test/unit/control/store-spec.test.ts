@@ -11,7 +11,7 @@ describe('parseStoreSpec', () => {
     expect(parseStoreSpec('file:/var/lib/inmesh')).toEqual({ kind: 'file', dir: '/var/lib/inmesh' });
     expect(parseStoreSpec('memory')).toEqual({ kind: 'memory' });
     expect(parseStoreSpec('etcd:http://127.0.0.1:2379,https://10.0.0.2:2379')).toEqual({ kind: 'etcd', endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'], prefix: '/inmesh/' });
-    expect(parseStoreSpec('etcd:http://127.0.0.1:2379?prefix=/shop/').prefix).toBe('/shop/');
+    expect(parseStoreSpec('etcd:http://127.0.0.1:2379?prefix=/shop/')).toMatchObject({ prefix: '/shop/' });
   });
 
   it('refuses what it cannot read, saying what it expects', () => {
