@@ -30,6 +30,38 @@ function checkBody(body: Record<string, unknown>): Checked {
   return { service, csr: body.csr, ttlSeconds: ttl };
 }
 
+/** The ID a CSR asks for must be exactly the one the caller proved: a malformed CSR is 400, another ID 403. */
+function checkAsks(csr: string, expected: string): void {
+  let asked: readonly string[];
+  try {
+    asked = parseCsr(csr).uris;
+  } catch (e) {
+    throw new ControlHttpError(400, 'MESH_ERR_IDENTITY', isMeshError(e) ? e.message : 'the certificate request cannot be read');
+  }
+  if (asked.length !== 1) throw new ControlHttpError(400, 'MESH_ERR_IDENTITY', `the certificate request must name exactly one SPIFFE ID, ${expected}; it names ${asked.length}`);
+  if (asked[0] !== expected) throw forbidden(`the certificate request asks for ${asked[0]!.slice(0, 200)}, but this caller may only get ${expected}`);
+}
+
+/**
+ * How the caller proves it may have `expected`: its current certificate for the service (a
+ * renewal: undefined), else a join token for it (its claims). `tokenFor` hears the service of a
+ * token for another one, so the refusal is counted under it.
+ */
+async function authenticate(ctx: RequestContext, d: DaemonContext, service: string, expected: string, tokenFor: (sub: string) => void): Promise<JoinTokenClaims | undefined> {
+  if (serviceOfIdentity(ctx.caller, d.trustDomain) === service) return undefined;
+  const token = bearerToken(ctx.req.headers.authorization);
+  if (token === undefined) {
+    if (ctx.caller !== undefined) throw forbidden(`${ctx.caller} may renew only its own identity, not ${expected}`);
+    throw unauthenticated(`a certificate for ${expected} needs a join token for ${service} (authorization: Bearer …) or the current certificate of ${service}`);
+  }
+  const claims = await d.joinTokens.verify(token);
+  if (claims.sub !== service) {
+    tokenFor(claims.sub);
+    throw forbidden(`the join token is for service ${claims.sub}, not ${service}`);
+  }
+  return claims;
+}
+
 /**
  * `POST /v1/identity/certificates`: a CSR for `spiffe://<td>/svc/<service>` in, the signed
  * certificate and the bundle out. The caller proves it may have that identity by a join token
@@ -42,36 +74,17 @@ export function certificateRoutes(d: DaemonContext): Route[] {
     let counted: string | undefined = '-';
     try {
       const body = checkBody(await readJsonObject(ctx.req, d.bodyTimeoutMs));
+      const expected = `spiffe://${d.trustDomain}/svc/${body.service}`;
+      const claims = await authenticate(ctx, d, body.service, expected, (sub) => (counted = sub));
+      counted = body.service;
+      checkAsks(body.csr, expected);
+      // The bucket is spent only by callers that proved who they are, so anonymous traffic cannot starve enrolment.
       const waitMs = d.issuance.take();
       if (waitMs > 0) {
-        d.metrics.issuance('-', 'rate_limited');
+        d.metrics.issuance(body.service, 'rate_limited');
         counted = undefined;
         throw new ControlHttpError(429, 'MESH_ERR_RATE_LIMITED', 'too many certificate requests; try again shortly', { headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) } });
       }
-      const expected = `spiffe://${d.trustDomain}/svc/${body.service}`;
-      const renewal = serviceOfIdentity(ctx.caller, d.trustDomain) === body.service;
-      let claims: JoinTokenClaims | undefined;
-      if (!renewal) {
-        const token = bearerToken(ctx.req.headers.authorization);
-        if (token === undefined) {
-          if (ctx.caller !== undefined) throw forbidden(`${ctx.caller} may renew only its own identity, not ${expected}`);
-          throw unauthenticated(`a certificate for ${expected} needs a join token for ${body.service} (authorization: Bearer …) or the current certificate of ${body.service}`);
-        }
-        claims = await d.joinTokens.verify(token);
-        if (claims.sub !== body.service) {
-          counted = claims.sub;
-          throw forbidden(`the join token is for service ${claims.sub}, not ${body.service}`);
-        }
-      }
-      counted = body.service;
-      let asked: readonly string[];
-      try {
-        asked = parseCsr(body.csr).uris;
-      } catch (e) {
-        throw new ControlHttpError(400, 'MESH_ERR_IDENTITY', isMeshError(e) ? e.message : 'the certificate request cannot be read');
-      }
-      if (asked.length !== 1) throw new ControlHttpError(400, 'MESH_ERR_IDENTITY', `the certificate request must name exactly one SPIFFE ID, ${expected}; it names ${asked.length}`);
-      if (asked[0] !== expected) throw forbidden(`the certificate request asks for ${asked[0]!.slice(0, 200)}, but this caller may only get ${expected}`);
       let certificate: string;
       try {
         certificate = d.ca.signCsr(body.csr, { expectedSpiffeId: expected, ttl: body.ttlSeconds * 1000 });

@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startControlDaemon } from '../../../src/control/control-daemon.js';
-import { MESH_YAML, startTestDaemon, tempDir } from '../../helpers/control-daemon.js';
+import { callDaemon, csrFor, MESH_YAML, startTestDaemon, tempDir } from '../../helpers/control-daemon.js';
 
 const V2 = MESH_YAML.replace('8081', '8082');
 
@@ -17,6 +17,10 @@ describe('file store', () => {
     expect(readFileSync(join(dir, 'state', 'ca.pem'), 'utf8')).toBe(first.daemon.bundlePem);
     await first.call('PUT', '/v1/config', { admin: true, body: V2, headers: { 'content-type': 'application/yaml' } });
     await first.call('PUT', '/v1/registry/services/orders/instances/127.0.0.1%3A8081', { admin: true, body: { labels: { zone: 'a' }, leaseSeconds: 60 } });
+    const spent = (await first.call('POST', '/v1/tokens', { admin: true, body: { service: 'orders', ttlSeconds: 600 } })).json.token as string;
+    const certificate = (token: string, t: typeof first) =>
+      callDaemon(t.daemon.url, t.daemon.bundlePem, 'POST', '/v1/identity/certificates', { token, body: { service: 'orders', csr: csrFor('spiffe://shop.local/svc/orders').csr, ttlSeconds: 600 } });
+    expect((await certificate(spent, first)).status).toBe(200);
     const bundle = first.daemon.bundlePem;
     await first.daemon.close();
     expect(statSync(join(dir, 'state')).mode & 0o777).toBe(0o700);
@@ -31,6 +35,8 @@ describe('file store', () => {
     // The admin token of the first start still works; the server's certificate chains to the same CA.
     const put = await second.call('PUT', '/v1/config', { body: MESH_YAML, headers: { 'content-type': 'application/yaml', authorization: `Bearer ${first.adminToken}` } });
     expect(put.json).toEqual({ version: 3, changed: true });
+    // A single-use token spent before the restart stays spent.
+    expect((await certificate(spent, second)).status).toBe(401);
   });
 
   it('the config file edited while the daemon was down wins over the stored one at start', async () => {
