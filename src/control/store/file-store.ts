@@ -5,6 +5,7 @@ import type { ControlSecrets } from './control-store.js';
 import { MemoryStore, type MemoryStoreOptions, type StoreState } from './memory-store.js';
 import { SecretBox } from './secret-box.js';
 import { readSnapshot, snapshotText, writeFileAtomically } from './snapshot-file.js';
+import { StoreLock } from './store-lock.js';
 
 export const SNAPSHOT_FILE = 'state.json';
 
@@ -40,6 +41,7 @@ export class FileStore extends MemoryStore {
   readonly file: string;
   readonly #dir: string;
   readonly #box: SecretBox | undefined;
+  readonly #lock: StoreLock;
   #sealed: { readonly plain: ControlSecrets; readonly sealed: ControlSecrets } | undefined;
   #writing: Promise<void> | undefined;
   #next: Promise<void> | undefined;
@@ -50,6 +52,7 @@ export class FileStore extends MemoryStore {
     this.#dir = o.dir;
     this.#box = o.box;
     this.file = join(o.dir, SNAPSHOT_FILE);
+    this.#lock = new StoreLock(join(o.dir, 'daemon.lock'));
   }
 
   override async open(): Promise<void> {
@@ -58,11 +61,17 @@ export class FileStore extends MemoryStore {
     } catch (e) {
       throw new MeshError('MESH_ERR_CONFIG_INVALID', `cannot create the control store directory ${this.#dir}: ${(e as Error).message}`, { cause: e });
     }
-    const state = readSnapshot(this.file);
-    if (state) {
-      const secrets = state.secrets && openSecrets(state.secrets, this.#box, this.file);
-      if (state.secrets && secrets) this.#sealed = { plain: secrets, sealed: state.secrets };
-      this.restore({ ...state, secrets });
+    this.#lock.acquire();
+    try {
+      const state = readSnapshot(this.file);
+      if (state) {
+        const secrets = state.secrets && openSecrets(state.secrets, this.#box, this.file);
+        if (state.secrets && secrets) this.#sealed = { plain: secrets, sealed: state.secrets };
+        this.restore({ ...state, secrets });
+      }
+    } catch (e) {
+      this.#lock.release();
+      throw e;
     }
     this.#opened = true;
   }
@@ -95,6 +104,7 @@ export class FileStore extends MemoryStore {
     await super.close();
     await this.#next?.catch(() => undefined);
     await this.#writing?.catch(() => undefined);
+    this.#lock.release();
   }
 }
 

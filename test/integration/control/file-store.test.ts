@@ -39,6 +39,19 @@ describe('file store', () => {
     expect((await certificate(spent, second)).status).toBe(401);
   });
 
+  it('one daemon per store directory: a second is refused while the first runs; a lock left by a dead process is taken over', async () => {
+    const dir = tempDir();
+    const store = `file:${join(dir, 'state')}`;
+    const first = await startTestDaemon({ dir, store });
+    await expect(startControlDaemon({ configFile: first.configFile, listen: '127.0.0.1:0', store })).rejects.toThrow(new RegExp(`another control daemon \\(pid ${process.pid}\\) uses this store`));
+    expect((await first.call('GET', '/healthz')).status).toBe(200);
+    await first.daemon.close();
+    // A pid no process has: a lock left behind by a crash.
+    writeFileSync(join(dir, 'state', 'daemon.lock'), '4194999\n');
+    const second = await startTestDaemon({ dir, store, configFile: first.configFile });
+    expect((await second.call('GET', '/v1/config')).json.version).toBe(1);
+  });
+
   it('the config file edited while the daemon was down wins over the stored one at start', async () => {
     const dir = tempDir();
     const store = `file:${join(dir, 'state')}`;
