@@ -131,7 +131,6 @@ export async function startControlDaemon(o: ControlDaemonOptions): Promise<Contr
       issuance: new TokenBucket(o.issuanceRate ?? DEFAULT_ISSUANCE_RATE, clock),
       metrics,
       log,
-      clock,
       now,
       bodyTimeoutMs: Math.max(1, (o.requestTimeoutMs ?? 30_000) - 100),
       isAdmin: (req) => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { CertificateAuthority, Clock, Logger } from '../experimental.js';
+import type { CertificateAuthority, Logger } from '../experimental.js';
 import type { ConfigService } from './config/config-service.js';
 import type { ConfigStreams } from './config/config-streams.js';
 import type { ChangeWaiters } from './http/change-waiters.js';
@@ -20,7 +20,6 @@ export interface DaemonContext {
   readonly issuance: TokenBucket;
   readonly metrics: ControlMetrics;
   readonly log: Logger;
-  readonly clock: Clock;
   /** Wall time, epoch ms. */
   readonly now: () => number;
   /** How long a client has to send a body once its head arrived. */
