@@ -1,6 +1,8 @@
 import { isMeshError } from '../index.js';
 import type { Logger } from '../experimental.js';
 import { startControlDaemon } from '../control/control-daemon.js';
+import { parseListenAddress } from '../control/listen-address.js';
+import { parseStoreSpec } from '../control/store/store-spec.js';
 import { parseOptionFlags, UsageError, type OptionFlag } from './flags.js';
 
 export const CONTROL_USAGE = `usage: inmesh control --config mesh.yaml [--listen 127.0.0.1:7070]
@@ -49,6 +51,16 @@ export async function controlCommand(args: readonly string[], out: Out, stopped?
     o = parseOptionFlags(args, FLAGS);
     if (o.positionals.length > 0) throw new UsageError(`unexpected argument '${o.positionals[0]}'`);
     if (!o.options.has('--config')) throw new UsageError('--config mesh.yaml is required');
+    // Flag values are checked here so that a typo is a usage error (exit 2), not a failed start.
+    for (const [flag, check] of [['--listen', parseListenAddress], ['--store', parseStoreSpec]] as const) {
+      const value = o.options.get(flag)?.[0];
+      if (value === undefined) continue;
+      try {
+        check(value);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     out.error(`inmesh control: ${e.message}\n\n${CONTROL_USAGE}`);

@@ -96,6 +96,11 @@ describe('inmesh control, token and apply', () => {
     expect(await main(['control'], out)).toBe(2);
     expect(lines.join('\n')).toMatch(/--config mesh.yaml is required[\s\S]*usage: inmesh control/);
     expect(await main(['control', '--config', 'x.yaml', '--bogus'], out)).toBe(2);
+    expect(await main(['control', '--config', 'x.yaml', '--listen', '127.0.0.1'], out)).toBe(2);
+    expect(await main(['control', '--config', 'x.yaml', '--store', 'redis:x'], out)).toBe(2);
+    lines.length = 0;
+    expect(await main(['control', '--config', 'missing.yaml', '--store', 'memory', '--listen', '127.0.0.1:0'], out)).toBe(1);
+    expect(lines.join('\n')).toMatch(/cannot read the mesh configuration missing\.yaml/);
     expect(await main(['token', 'create', '--service', 'orders'], out)).toBe(2);
     expect(await main(['token', 'create', '--service', 'orders', '--ttl', '10s'], out)).toBe(2);
     expect(await main(['token', 'make'], out)).toBe(2);
