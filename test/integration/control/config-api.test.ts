@@ -125,6 +125,27 @@ describe('config API', () => {
     }
   });
 
+  it('close() answers parked queries and ends event streams', async () => {
+    const t = await startTestDaemon();
+    const agent = new Agent({ connect: { ca: t.daemon.bundlePem } });
+    try {
+      const parked = t.call('GET', '/v1/config?version=1&wait=5m');
+      const res = await request(new URL('/v1/config/stream', t.daemon.url), { dispatcher: agent });
+      const ended = (async () => {
+        for await (const _ of res.body) void _;
+      })();
+      // Both are parked once the stream has answered with its headers and the query had as long.
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      await t.daemon.close();
+      expect((await parked).json.version).toBe(1);
+      await ended;
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
   it('an edit of the config file pushes a new version; an invalid edit is refused with a line-numbered log and the last good stays', async () => {
     const t = await startTestDaemon();
     writeFileSync(join(t.dir, 'next.yaml'), V2);
