@@ -89,10 +89,12 @@ export class MemoryStore implements ControlStore {
     if (held) {
       this.clock.clearTimeout(held.timer);
       const changed = !sameInstance(held.record, instance);
+      const leaseChanged = held.record.leaseMs !== instance.leaseMs;
       held.record = Object.freeze({ ...instance, registeredAt: held.record.registeredAt });
       held.timer = this.#armLease(instance.service, instance.address, instance.leaseMs);
       if (!changed) {
-        if (held.record.leaseMs !== instance.leaseMs) await this.durable();
+        // The lease length is in the snapshot (a restart grants it afresh), not in the set watchers see.
+        if (leaseChanged) await this.durable();
         return { version: this.#versions.get(instance.service) ?? 0 };
       }
     } else {
