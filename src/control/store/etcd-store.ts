@@ -136,15 +136,10 @@ class EtcdStore implements ControlStore {
     const grant = await this.#call('grant lease', () => this.#client.leaseClient.leaseGrant({ TTL: leaseSeconds(leaseMs) }));
     const value = encodeInstance({ ...record, registeredAt: renewedAfterChange ? held.value.registeredAt : record.registeredAt });
     const members = membersDigest(new Set([...this.#registry.addresses(service), address]));
-    const txn = await this.#call('register instance', () =>
-      this.#client.kv.txn({
-        compare: [],
-        success: [
-          { request_put: { key: Buffer.from(this.#keys.instance(service, address)), value: Buffer.from(value), lease: grant.ID } },
-          this.#markerPut(service, members),
-        ],
-      }),
-    );
+    const put: IRequestOp = { request_put: { key: Buffer.from(this.#keys.instance(service, address)), value: Buffer.from(value), lease: grant.ID } };
+    // Only a new lease length leaves the marker alone, so the version does not move for it.
+    const setChanged = !(renewedAfterChange && sameRegistration(held.value, record, true));
+    const txn = await this.#call('register instance', () => this.#client.kv.txn({ compare: [], success: setChanged ? [put, this.#markerPut(service, members)] : [put] }));
     // The old lease now holds no key; revoking it spares etcd a lease that lingers until its TTL.
     if (renewedAfterChange && held.lease !== '0') this.#revokeQuietly(held.lease);
     const revision = Number(txn.header.revision);

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import type { ControlStore } from '../../../src/control/store/control-store.js';
@@ -58,6 +61,14 @@ describe.skipIf(etcdMissing !== undefined)('etcd store', () => {
     expect(heard).toContain('orders');
     expect(b.instances('orders').version).toBe(a.instances('orders').version);
     expect(performance.now() - t0).toBeLessThan(1_000);
+    // b renews what a registered: a lease keepalive only, no put, so neither version nor key moves.
+    const before = (await raw.get(`${p}instances/orders/127.0.0.1%3A8081`).exec()).kvs[0]?.mod_revision;
+    expect(await b.upsertInstance(instanceRecord())).toEqual({ version: a.instances('orders').version });
+    expect((await raw.get(`${p}instances/orders/127.0.0.1%3A8081`).exec()).kvs[0]?.mod_revision).toBe(before);
+    // A new lease length is written, but is no change of the set.
+    const version = a.instances('orders').version;
+    await b.upsertInstance(instanceRecord({ leaseMs: 20_000 }));
+    expect(a.instances('orders').version).toBe(version);
   });
 
   it('keeps versions monotonic across a restart of the daemon, also after a removal', async () => {
@@ -151,11 +162,14 @@ describe.skipIf(etcdMissing !== undefined)('etcd store', () => {
   });
 
   it('lets a process exit after close', async () => {
-    const store = await opening(freshPrefix());
-    await store.putConfig('mesh: a\n');
-    await store.close();
-    // A closed store holds no timer or socket: nothing of it is left in the event loop.
-    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h?.constructor?.name === 'Timeout');
-    expect(handles.length).toBeLessThan(50);
+    const script = fileURLToPath(new URL('../../fixtures/control/etcd-store-open-close.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, etcd.endpoint, freshPrefix()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    expect(out.trim()).toBe('closed');
+    expect(code).toBe(0);
   });
 });

@@ -77,9 +77,9 @@ export function membersDigest(addresses: Iterable<string>): string {
   return createHash('sha256').update([...addresses].sort().join('\n')).digest('hex').slice(0, 16);
 }
 
-/** What two registrations share when one only renews the other. */
-export function sameRegistration(a: InstanceValue, b: InstanceRecord): boolean {
-  if (a.meshed !== b.meshed || a.leaseMs !== b.leaseMs || a.protocols.length !== b.protocols.length || a.protocols.some((p, i) => p !== b.protocols[i])) return false;
+/** True when `b` only renews `a`; with `ignoreLease`, when the set as workloads see it is the same (a new lease length is not a change of the set). */
+export function sameRegistration(a: InstanceValue, b: InstanceRecord, ignoreLease = false): boolean {
+  if (a.meshed !== b.meshed || (!ignoreLease && a.leaseMs !== b.leaseMs) || a.protocols.length !== b.protocols.length || a.protocols.some((p, i) => p !== b.protocols[i])) return false;
   const ak = Object.keys(a.labels);
   return ak.length === Object.keys(b.labels).length && ak.every((k) => Object.hasOwn(b.labels, k) && a.labels[k] === b.labels[k]);
 }

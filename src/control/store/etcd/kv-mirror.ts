@@ -63,11 +63,6 @@ export class KvMirror {
     return this.#revision;
   }
 
-  /** True while a watch is established (false while etcd is away). */
-  get watching(): boolean {
-    return this.#watcher !== undefined;
-  }
-
   get(key: string): MirrorEntry | undefined {
     return this.#entries.get(key);
   }
