@@ -4,6 +4,7 @@ import type { Logger, RegisteredInstance } from '../../experimental.js';
 import type { ControlSecrets, ControlStore, InstanceRecord, StoredConfig } from './control-store.js';
 import { decodeConfig, decodeSecrets, encodeConfig, encodeInstance, encodeSecrets, encodeServiceMarker, membersDigest, sameRegistration } from './etcd/etcd-codec.js';
 import { connectEtcd, ETCD_REQUEST_TIMEOUT_MS, withinDeadline } from './etcd/etcd-client.js';
+import { absent, exists, keepAliveOnce, leaseSeconds } from './etcd/etcd-ops.js';
 import { KeyLayout } from './etcd/etcd-keys.js';
 import { KvMirror, type MirrorBatch, type MirrorEntry } from './etcd/kv-mirror.js';
 import { RegistryView, type MarkerRepair } from './etcd/registry-view.js';
@@ -129,7 +130,7 @@ class EtcdStore implements ControlStore {
     const held = this.#registry.held(service, address);
     // A renewal only keeps the lease alive: no put, so the service's version does not move.
     if (held && sameRegistration(held.value, record) && held.lease !== '0') {
-      if (await this.#keepAliveOnce(held.lease)) return { version: this.#registry.version(service) };
+      if (await this.#call('renew lease', () => keepAliveOnce(this.#client, held.lease, this.#timeoutMs))) return { version: this.#registry.version(service) };
       // The lease lapsed in etcd (it was away, or renewals stopped): register it again.
     }
     const renewedAfterChange = held !== undefined && !sameRegistration(held.value, record);
@@ -290,22 +291,6 @@ class EtcdStore implements ControlStore {
     );
   }
 
-  async #keepAliveOnce(lease: string): Promise<boolean> {
-    return this.#call('renew lease', async () => {
-      const stream = await this.#client.leaseClient.leaseKeepAlive({ deadline: Date.now() + this.#timeoutMs });
-      try {
-        const res = await new Promise<{ TTL: string }>((resolve, reject) => {
-          stream.on('data', resolve);
-          stream.on('error', reject);
-          stream.write({ ID: lease });
-        });
-        return Number(res.TTL) > 0;
-      } finally {
-        stream.end();
-      }
-    });
-  }
-
   #revokeQuietly(lease: string): void {
     this.#call('revoke lease', () => this.#client.leaseClient.leaseRevoke({ ID: lease })).catch(() => undefined);
   }
@@ -326,17 +311,4 @@ class EtcdStore implements ControlStore {
       this.#log.error('etcd store: a listener threw', { err: (err as Error).message });
     }
   }
-}
-
-/** etcd leases are whole seconds, at least 1; rounded up so that an instance never lapses before its lease. */
-function leaseSeconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
-}
-
-function absent(key: Buffer): ICompare {
-  return { key, target: 'Create', result: 'Equal', create_revision: 0 };
-}
-
-function exists(key: Buffer): ICompare {
-  return { key, target: 'Create', result: 'Greater', create_revision: 0 };
 }
