@@ -93,6 +93,7 @@ class ServiceWatch {
   readonly #startTimer: unknown;
   #answered = false;
   #fromCache = false;
+  #stopped = false;
 
   constructor(service: string, o: ControlRegistryOptions) {
     this.#service = service;
@@ -116,6 +117,7 @@ class ServiceWatch {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#o.clock.clearTimeout(this.#startTimer);
     this.#watch.stop();
     this.publisher.clear();
@@ -132,7 +134,7 @@ class ServiceWatch {
 
   #serveCache(why: string): void {
     this.#o.clock.clearTimeout(this.#startTimer);
-    if (this.#answered || this.#fromCache || this.publisher.current() !== undefined) return;
+    if (this.#stopped || this.#answered || this.#fromCache || this.publisher.current() !== undefined) return;
     if (!this.#cached) {
       // Nothing to serve: calls fail fast with MESH_ERR_NO_ENDPOINTS rather than mesh.ready() hanging.
       this.publisher.settle();
