@@ -67,4 +67,16 @@ describe('mesh.serve registers through the control registry', () => {
     await mesh.close();
     expect(Date.now() - closing).toBeLessThan(4000);
   });
+
+  it('in identity mode control registers over mTLS with the certificate the daemon issued, and as meshed', async () => {
+    const d = (daemon = new ControlDaemon());
+    await d.start();
+    const dirs = workloadDir(d);
+    const mesh = open.add(await createMesh({ service: 'orders', logger: new RecordingLogger(), shutdown: false, config: { trustDomain: d.trustDomain, identity: { mode: 'control' }, control: controlBlock(d, dirs) } }));
+    await mesh.serve(handler);
+    const put = d.writes.find((w) => w.method === 'PUT')!;
+    expect(put.clientCert).toBe(true);
+    expect(put.body).toMatchObject({ meshed: true });
+    expect(d.instances('orders')[0]!.protocols).toContain('http/1.1');
+  });
 });
