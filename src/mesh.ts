@@ -269,7 +269,11 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   inbound.readiness.add('config', () => isReady);
   const adminCfg = store.current().config.admin;
   const admin: AdminServer | undefined =
-    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, metrics: serveMetrics, readiness: () => inbound.readiness.report() });
+    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, metrics: serveMetrics, readiness: () => inbound.readiness.report() }).catch(async (err: unknown) => {
+          // The control watches would otherwise keep a process whose createMesh failed alive.
+          await control?.close();
+          throw err;
+        });
   // Last of the steps that can throw, so a failed createMesh leaves the process's dispatcher alone.
   const uninstallGlobal = o.global === true ? installGlobalDispatcher(dispatcher) : undefined;
   let uninstallSignals: (() => void) | undefined;
