@@ -28,6 +28,7 @@ import type { ServeApp } from './server/app-kind.js';
 import { onShutdownSignals, type ShutdownOptions } from './server/shutdown-signals.js';
 import { DeadlineWheel } from './resilience/index.js';
 import { startIdentity } from './identity/index.js';
+import { MeshControl } from './mesh-control.js';
 import { kCallOptions, pickCallOptions, withCallOptions, type MeshCallOptions } from './client/call-options.js';
 
 export interface CreateMeshOptions {
@@ -148,20 +149,38 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     typeof src === 'string' ? loadMeshConfigFile(resolvePath(src), { env: o.env, version }) : normalizeConfigObject(src, { env: o.env, version });
   // Parsing and validation are synchronous; what they need is loaded first, and only when needed.
   await preloadConfigLibraries(source);
-  const store = new ConfigStore(load(source, 1));
-  const shownSource = typeof source === 'string' ? resolvePath(source) : o.config === undefined ? 'none' : 'object';
-  log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
+  const local = load(source, 1);
   const metrics = new MeshMetrics({ service: o.service, registry: o.registry });
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
+  const controlCfg = local.config.control;
+  const control = controlCfg
+    ? await MeshControl.start({ service: o.service, control: controlCfg, identity: local.config.identity, log, clock, random, metrics, ...(o.env && { env: o.env }) })
+    : undefined;
+  // With a control daemon, every local snapshot (start, file edit, reload) goes in merged with its last good version.
+  const compose = (snapshot: ConfigSnapshot): ConfigSnapshot => (control ? control.compose(snapshot) : snapshot);
+  let store: ConfigStore;
+  try {
+    store = new ConfigStore(compose(local));
+  } catch (err) {
+    await control?.close();
+    throw err;
+  }
+  const shownSource = typeof source === 'string' ? resolvePath(source) : o.config === undefined ? 'none' : 'object';
+  log.info('mesh configuration loaded', { source: shownSource, services: Object.keys(store.current().config.services).length });
   const identityHandle = await startIdentity(store.current().config, {
     service: o.service,
     log,
     clock,
     random,
     onRenewal: (result) => metrics.certRotations.inc({ result }),
+    ...(control && { controlCache: control.cache }),
+  }).catch(async (err: unknown) => {
+    await control?.close();
+    throw err;
   });
   const identity = identityHandle?.identity;
+  control?.attach(store, identity);
   if (identity) {
     const showExpiry = () => metrics.certExpiry.set({ spiffe_id: identity.spiffeId }, Math.floor(identity.notAfter / 1000));
     showExpiry();
@@ -174,7 +193,18 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   const windows = new StatsWindows(clock, store.current().config.telemetry.stats.window);
   const accessLog = new AccessLogControl({ service: o.service, random, log });
   accessLog.apply(store.current().config.telemetry.accessLog);
-  const env: ClientEnv = { clock, random, log, metrics, wheel: new DeadlineWheel(clock), stats: windows, accessLog, ...(identity && { identity }), ...(tracing && { tracing }) };
+  const env: ClientEnv = {
+    clock,
+    random,
+    log,
+    metrics,
+    wheel: new DeadlineWheel(clock),
+    stats: windows,
+    accessLog,
+    ...(identity && { identity }),
+    ...(tracing && { tracing }),
+    ...(control && { control: control.registry }),
+  };
   // The inbound scope is worth its cost only when outbound calls can inherit from it; decided once per config.
   const propagatesIn = (c: MeshConfig) => Object.keys(c.services).length > 0 || c.telemetry.tracing.exporter !== 'none';
   let propagates = propagatesIn(store.current().config);
@@ -197,6 +227,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     subscribe: (fn) => store.subscribe((snapshot) => fn(snapshot.config.inbound)),
     ...(tracing && { tracing: new InboundTracing(tracing, ownIdentity) }),
     ...(identity && { mtls: { mode: store.current().config.inbound.mtls, identity } }),
+    ...(control && { registrar: control.registrar }),
   });
   const client = new MeshClient(env, {
     client: o.clientStack ? o.clientStack(defaultClientStack) : defaultClientStack,
@@ -228,7 +259,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   });
   // The source that offered the update logs why it was refused; here it is only counted.
   const unRejected = store.onRejected(() => metrics.configReloads.inc({ result: 'rejected' }));
-  const watcher = typeof source === 'string' && o.watch !== false ? watchConfigFile(resolvePath(source), store, { env: o.env, log }) : undefined;
+  const watcher = typeof source === 'string' && o.watch !== false ? watchConfigFile(resolvePath(source), store, { env: o.env, log, ...(control && { transform: compose }) }) : undefined;
 
   let isReady = false;
   let closed = false;
@@ -238,7 +269,11 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
   inbound.readiness.add('config', () => isReady);
   const adminCfg = store.current().config.admin;
   const admin: AdminServer | undefined =
-    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, metrics: serveMetrics, readiness: () => inbound.readiness.report() });
+    adminCfg.port === undefined ? undefined : await startAdminServer({ host: adminCfg.host, port: adminCfg.port, metrics: serveMetrics, readiness: () => inbound.readiness.report() }).catch(async (err: unknown) => {
+          // The control watches would otherwise keep a process whose createMesh failed alive.
+          await control?.close();
+          throw err;
+        });
   // Last of the steps that can throw, so a failed createMesh leaves the process's dispatcher alone.
   const uninstallGlobal = o.global === true ? installGlobalDispatcher(dispatcher) : undefined;
   let uninstallSignals: (() => void) | undefined;
@@ -281,7 +316,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     async reload(config) {
       await preloadConfigLibraries(config ?? source);
       // Through tryApply, so a refused programmatic reload counts in inmesh_config_reloads_total{result="rejected"} as a refused file edit does.
-      const result = store.tryApply(() => load(config ?? source, (version = Math.max(version, store.current().version) + 1)));
+      const result = store.tryApply(() => compose(load(config ?? source, (version = Math.max(version, store.current().version) + 1))));
       if (!result.ok) throw result.error;
     },
     onConfig: (fn) => store.subscribe(fn),
@@ -308,6 +343,8 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
     uninstallGlobal?.();
     await dispatcher.close();
     await Promise.all([client.close(), passthroughAgent?.close(), admin?.close()]);
+    // After the inbound drain (deregistration goes through it) and the destinations (their watches).
+    await control?.close();
     stopClientGauges();
     stopServerGauge();
     unTracing?.();

@@ -2,6 +2,7 @@ import type { Env } from '../core/index.js';
 import type { AccessLogControl, MeshMetrics, MeshTracing, StatsWindows } from '../telemetry/index.js';
 import type { DeadlineWheel } from '../resilience/index.js';
 import type { WorkloadIdentity } from '../identity/index.js';
+import type { ControlRegistry } from '../discovery/control/control-registry.js';
 
 /** The client's environment: the core Env plus the metrics every stack records into and the shared deadline wheel. */
 export interface ClientEnv extends Env {
@@ -16,4 +17,6 @@ export interface ClientEnv extends Env {
   readonly stats?: StatsWindows;
   /** The access log in force; absent or off: no access-log module is installed. */
   readonly accessLog?: AccessLogControl;
+  /** The control daemon's registry, for `discovery: { control: true }` destinations (mesh.yaml `control.url`). */
+  readonly control?: ControlRegistry;
 }

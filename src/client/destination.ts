@@ -80,7 +80,7 @@ export class Destination {
       env.log,
     );
     this.#subsets = new SubsetPickers(this.#endpoints.endpoints, cfg.subsets, cfg.loadBalancer, env);
-    this.#resolver = createResolver(cfg.discovery, env);
+    this.#resolver = createResolver(cfg.discovery, env, cfg.name);
     this.#unsubscribe = this.#resolver.subscribe((specs) => this.#endpoints.update(specs));
     this.routes = this.#buildRoutes();
   }
@@ -118,7 +118,7 @@ export class Destination {
     if (discoveryChanged) {
       const old = this.#resolver;
       const oldUnsubscribe = this.#unsubscribe;
-      this.#resolver = createResolver(cfg.discovery, this.#env);
+      this.#resolver = createResolver(cfg.discovery, this.#env, cfg.name);
       this.#unsubscribe = this.#resolver.subscribe((specs) => this.#endpoints.update(specs));
       oldUnsubscribe();
       old.close();

@@ -2,6 +2,7 @@ import { watch, readFileSync, statSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigValidationError, type Logger } from '../core/index.js';
 import type { ConfigStore } from './config-store.js';
+import type { ConfigSnapshot } from './types.js';
 import type { EnvRecord } from './interpolate.js';
 import { parseMeshConfig } from './load.js';
 import { sizeError } from './load-limits.js';
@@ -12,6 +13,8 @@ export interface WatchConfigOptions {
   /** Quiet time after the last change before reloading; editors write in several steps. Default 25 ms. */
   readonly debounceMs?: number;
   readonly log?: Logger;
+  /** What the file gives, made into what is put in force (the control daemon's configuration merged over it). */
+  readonly transform?: (snapshot: ConfigSnapshot) => ConfigSnapshot;
 }
 
 export interface ConfigWatcher {
@@ -62,7 +65,9 @@ export function watchConfigFile(path: string, store: ConfigStore, opts: WatchCon
     }
     if (text === lastText) return;
     lastText = text;
-    const r = store.tryApply(() => parseMeshConfig(text, { file: path, env: opts.env, version: store.current().version + 1 }), { ifChanged: true });
+    const parse = () => parseMeshConfig(text, { file: path, env: opts.env, version: store.current().version + 1 });
+    const transform = opts.transform;
+    const r = store.tryApply(transform ? () => transform(parse()) : parse, { ifChanged: true });
     if (r.ok && r.changed) opts.log?.info('mesh configuration reloaded', { file, version: r.snapshot.version });
     if (!r.ok) opts.log?.error('mesh configuration rejected; the last good one stays in force', { file, error: r.error.message });
   };

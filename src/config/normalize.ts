@@ -12,7 +12,9 @@ import {
   DEFAULT_ACCESS_LOG,
   DEFAULT_TRUST_DOMAIN,
 } from './defaults.js';
+import { LEASE_DEFAULT_SECONDS, LEASE_MIN_SECONDS } from './control-api.js';
 import { dataRecord } from './data-record.js';
+import { stringLabels } from './normalize-discovery.js';
 import { parseDuration } from './duration.js';
 import { IssueList, type PathIssue } from './key-path.js';
 import { normalizeAuthentication, normalizeAuthorization } from './normalize-access.js';
@@ -45,7 +47,7 @@ export function normalizeMesh(raw: RawMesh): NormalizeResult {
     mesh: raw.mesh ?? DEFAULT_MESH,
     trustDomain: raw.trustDomain ?? DEFAULT_TRUST_DOMAIN,
     identity,
-    control: normalizeControl(raw.control, issues),
+    control: normalizeControl(raw.control, identity, issues),
     outbound: raw.outbound ?? DEFAULT_OUTBOUND,
     services,
     authorization: normalizeAuthorization(raw.authorization, issues),
@@ -77,13 +79,18 @@ function normalizeIdentity(raw: RawMesh['identity']): IdentityConfig {
 }
 
 /** `control.etcd` without `store` means etcd; a store of etcd needs its endpoints. */
-function normalizeControl(raw: RawMesh['control'], issues: IssueList): ControlConfig | undefined {
+function normalizeControl(raw: RawMesh['control'], identity: IdentityConfig, issues: IssueList): ControlConfig | undefined {
   if (!raw) return undefined;
   const store = raw.store ?? (raw.etcd ? 'etcd' : DEFAULT_CONTROL_STORE);
   if (store === 'etcd' && !raw.etcd) issues.add(['control', 'store'], 'store etcd needs control.etcd: { endpoints: [...] }');
   if (store !== 'etcd' && raw.etcd) issues.add(['control', 'etcd'], `etcd is set but store is ${store}`, 'key');
+  const lease = raw.instance?.lease === undefined ? LEASE_DEFAULT_SECONDS * 1000 : parseDuration(raw.instance.lease);
+  if (lease < LEASE_MIN_SECONDS * 1000) issues.add(['control', 'instance', 'lease'], `a lease is at least ${LEASE_MIN_SECONDS}s`);
   return {
     url: raw.url,
+    caFile: raw.caFile ?? (identity.mode === 'control' || identity.mode === 'files' ? identity.caFile : undefined),
+    cacheDir: raw.cacheDir ?? '.inmesh/cache',
+    instance: { version: raw.instance?.version, labels: stringLabels(raw.instance?.labels), lease },
     store,
     etcd: raw.etcd ? { endpoints: raw.etcd.endpoints, prefix: raw.etcd.prefix ?? DEFAULT_ETCD_PREFIX } : undefined,
   };

@@ -14,7 +14,7 @@ import { zodLibrary, type Zod } from './zod-library.js';
  */
 export function buildMeshSchema(z: Zod) {
   const parts = buildSchemaParts(z);
-  const { boundedDuration, count, headerName, httpUrl, listenPort, ratio, positiveDuration, serviceName, shortPositiveDuration } = parts;
+  const { boundedDuration, count, headerName, httpUrl, labels, listenPort, ratio, positiveDuration, serviceName, shortPositiveDuration } = parts;
   const retries = buildRetriesSchema(z, parts);
   const { serviceSchema } = buildServiceSchema(z, parts, retries, buildRouteSchema(z, parts, retries));
 
@@ -35,6 +35,16 @@ export function buildMeshSchema(z: Zod) {
 
   const controlSchema = z.strictObject({
     url: httpUrl,
+    caFile: z.string().min(1).optional().describe("PEM CAs to trust for the daemon's TLS until this workload has the mesh's trust bundle (default: identity.caFile)."),
+    cacheDir: z.string().min(1).optional().describe("Where the daemon's last good configuration, endpoint sets and certificate are kept, per service (default .inmesh/cache)."),
+    instance: z
+      .strictObject({
+        version: z.string().min(1).max(63).optional().describe('This workload\'s version, published as the `version` label of its instances (subsets).'),
+        labels: labels.optional().describe('Labels published with every instance mesh.serve registers.'),
+        lease: boundedDuration({ max: 300_000, positive: true }).optional().describe('How long the registry keeps an instance without renewal (2s..300s, default 10s); renewed every third of it.'),
+      })
+      .optional()
+      .describe('How mesh.serve registers this workload\'s instances with the control registry.'),
     store: z.enum(['memory', 'file', 'etcd']).optional(),
     etcd: z.strictObject({ endpoints: z.array(httpUrl).min(1), prefix: z.string().optional() }).optional(),
   });

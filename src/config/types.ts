@@ -198,6 +198,17 @@ export type IdentityConfig =
 
 export interface ControlConfig {
   readonly url: string;
+  /** PEM CAs for the daemon's TLS (control.caFile, else identity.caFile); undefined: the system's. */
+  readonly caFile: string | undefined;
+  /** The cache of what the daemon said; `<cacheDir>/<service>/`. */
+  readonly cacheDir: string;
+  /** What mesh.serve registers beside address and protocols. */
+  readonly instance: {
+    readonly version: string | undefined;
+    readonly labels: Readonly<Record<string, string>>;
+    /** The registry lease, in ms (whole seconds on the wire). */
+    readonly lease: Millis;
+  };
   readonly store: 'memory' | 'file' | 'etcd';
   readonly etcd: { readonly endpoints: readonly string[]; readonly prefix: string } | undefined;
 }

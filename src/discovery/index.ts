@@ -5,3 +5,7 @@ export type { DnsLookup, DnsResolverEnv, DnsDiscoveryConfig } from './dns-resolv
 export { createResolver } from './create-resolver.js';
 export type { CreateResolverEnv } from './create-resolver.js';
 export { EndpointPublisher } from './endpoint-publisher.js';
+export { ControlClient, ControlUnavailableError, type ControlTls, type ControlClientOptions, type ControlAnswer, type ControlCall } from './control/control-client.js';
+export { BlockingWatch, type BlockingWatchOptions } from './control/blocking-watch.js';
+export { ControlRegistry, STARTUP_BOUND_MS, type ControlRegistryOptions } from './control/control-registry.js';
+export { fullJitterDelay, CONTROL_BACKOFF, type BackoffOptions } from './control/backoff.js';

@@ -11,6 +11,8 @@ export interface RenewalOptions {
   readonly wallNow?: () => number;
   readonly log: Logger;
   readonly onResult?: (result: 'renewed' | 'failed') => void;
+  /** Renew this soon instead of at half-life: credentials taken from a cache are replaced once the issuer answers. */
+  readonly firstRenewalInMs?: number;
 }
 
 const FIRST_RETRY_MS = 1000;
@@ -64,7 +66,8 @@ export function keepRenewed(o: RenewalOptions): () => void {
       retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
     }
   };
-  scheduleNext();
+  if (o.firstRenewalInMs !== undefined) arm(o.firstRenewalInMs);
+  else scheduleNext();
   return () => {
     stopped = true;
     if (timer !== undefined) o.clock.clearTimeout(timer);

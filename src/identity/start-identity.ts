@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MeshError, type Clock, type Logger, type Random } from '../core/index.js';
 import type { MeshConfig } from '../config/types.js';
+import type { ControlCache } from '../config/control-cache.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { requestControlCredentials } from './control-identity.js';
 import { readCredentialFiles, watchCredentialFiles } from './credential-files.js';
@@ -25,6 +26,8 @@ export interface StartIdentityOptions {
   readonly random: Random;
   /** Each renewal's outcome, for `inmesh_cert_rotations_total`. */
   readonly onRenewal?: (result: 'renewed' | 'failed') => void;
+  /** identity mode control: where the last certificate is kept, so a restart while the daemon is away still has one. */
+  readonly controlCache?: ControlCache;
 }
 
 /**
@@ -71,29 +74,67 @@ export async function startIdentity(config: MeshConfig, o: StartIdentityOptions)
     }
     case 'control': {
       const spiffeId = serviceSpiffeId(config.trustDomain, o.service).toString();
+      const caFile = config.control!.caFile ?? id.caFile;
       const exchange = {
         url: config.control!.url,
         service: o.service,
         spiffeId,
         ttl: id.certTtl,
         token: id.token,
-        bootstrapBundle: id.caFile === undefined ? undefined : await readFile(id.caFile, 'utf8').catch((err: unknown) => {
-          throw new MeshError('MESH_ERR_IDENTITY', `identity.caFile: cannot read ${id.caFile}: ${(err as Error).message}`, { cause: err });
+        bootstrapBundle: caFile === undefined ? undefined : await readFile(caFile, 'utf8').catch((err: unknown) => {
+          throw new MeshError('MESH_ERR_IDENTITY', `control.caFile: cannot read ${caFile}: ${(err as Error).message}`, { cause: err });
         }),
         timeoutMs: CONTROL_EXCHANGE_TIMEOUT_MS,
       };
-      const identity = new WorkloadIdentity(config.trustDomain, o.service, await firstControlCredentials(exchange, o.log));
+      const keep = (creds: Credentials): Credentials => {
+        o.controlCache?.write(CREDENTIALS_ENTRY, creds);
+        return creds;
+      };
+      const cached = cachedCredentials(config.trustDomain, o);
+      const identity = cached ?? new WorkloadIdentity(config.trustDomain, o.service, keep(await firstControlCredentials(exchange, o.log)));
       const stop = keepRenewed({
         identity,
-        renew: () => requestControlCredentials(exchange, identity.credentials),
+        renew: async () => keep(await requestControlCredentials(exchange, identity.credentials)),
         clock: o.clock,
         random: o.random,
         log: o.log,
+        ...(cached && { firstRenewalInMs: 0 }),
         ...(o.onRenewal && { onResult: o.onRenewal }),
       });
       return { identity, close: stop };
     }
   }
+}
+
+/** The cache entry of identity mode control's credentials (the key is in it: the file is 0600). */
+const CREDENTIALS_ENTRY = 'identity';
+/** A cached certificate with less left than this is not worth starting with. */
+const CACHED_MIN_LIFE_MS = 30_000;
+
+/**
+ * A cached certificate that is still valid and still this workload's, put in force at once (a
+ * restart does not wait for the daemon); renewal then replaces it as soon as the daemon answers.
+ */
+function cachedCredentials(trustDomain: string, o: StartIdentityOptions): WorkloadIdentity | undefined {
+  const creds = o.controlCache?.read(CREDENTIALS_ENTRY, isCredentials);
+  if (!creds) return undefined;
+  try {
+    const identity = new WorkloadIdentity(trustDomain, o.service, creds);
+    if (identity.notAfter - Date.now() < CACHED_MIN_LIFE_MS) {
+      o.log.info('control identity: the cached certificate has expired; asking the daemon for one', { notAfter: new Date(identity.notAfter).toISOString() });
+      return undefined;
+    }
+    o.log.info('control identity: starting with the cached certificate; it is renewed when the daemon answers', { spiffeId: identity.spiffeId, notAfter: new Date(identity.notAfter).toISOString() });
+    return identity;
+  } catch (err) {
+    o.log.warn('control cache: the cached certificate cannot be used; ignoring it', { error: (err as Error).message });
+    return undefined;
+  }
+}
+
+function isCredentials(v: unknown): v is Credentials {
+  const c = v as Partial<Credentials> | null;
+  return c !== null && typeof c === 'object' && typeof c.certPem === 'string' && typeof c.keyPem === 'string' && typeof c.bundlePem === 'string';
 }
 
 /** One exchange with the control daemon, at most. */

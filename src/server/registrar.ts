@@ -11,8 +11,9 @@ export interface ServedInstance {
 
 /**
  * Where `mesh.serve` announces an instance when it starts listening and withdraws it when it
- * drains. The control registry (a later issue) implements this; until then the default does
- * nothing, and callers may pass their own (a Consul agent, a file for a static resolver, …).
+ * drains. With `control.url` the mesh's registrar is the control registry's (ControlRegistrar);
+ * without it the default does nothing, and callers may pass their own (a Consul agent, a file
+ * for a static resolver, …).
  */
 export interface Registrar {
   register(instance: ServedInstance): Promise<void>;

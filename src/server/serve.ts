@@ -34,7 +34,7 @@ export interface ServeOptions extends InboundOverrides {
   readonly headersTimeout?: number;
   /** How long an HTTP/1.1 client has to send a whole request, in ms (then 408). Default: `inbound.requestTimeout` (300 s). */
   readonly requestTimeout?: number;
-  /** Where this instance is announced (default: the mesh's registrar, a no-op until the control registry). */
+  /** Where this instance is announced (default: the mesh's registrar: the control registry with `control.url`, else a no-op). */
   readonly registrar?: Registrar;
   /** The application's readiness checks by name: `/readyz` passes only when each does. */
   readonly readiness?: Readonly<Record<string, ReadinessCheck>>;

@@ -86,6 +86,10 @@ export class MeshMetrics {
   readonly peerIdentityFailures: CounterMetric<'destination_service' | 'reason'>;
   readonly certExpiry: GaugeMetric<'spiffe_id'>;
   readonly certRotations: CounterMetric<'result'>;
+  /** 1 while the last exchange with the control daemon got an answer, else 0 (no series without `control.url`). */
+  readonly controlConnected: GaugeMetric<never>;
+  /** Blocking queries to the control daemon that failed, by feed (config, registry, registration). */
+  readonly controlWatchFailures: CounterMetric<'feed'>;
   /** Enum style: per breaker, 1 for its current state and 0 for the others. Read from the client when scraped. */
   readonly circuitState: CollectedGauge<'destination_service' | 'endpoint' | 'state'>;
   /** Endpoints discovery knows, by state. Read from the client when scraped. */
@@ -134,6 +138,8 @@ export class MeshMetrics {
     ]);
     this.certExpiry = new GaugeMetric('inmesh_cert_expiry_timestamp_seconds', "When this workload's certificate expires (Unix seconds).", ['spiffe_id']);
     this.certRotations = new CounterMetric('inmesh_cert_rotations_total', "Renewals of this workload's certificate, by result.", ['result']);
+    this.controlConnected = new GaugeMetric('inmesh_control_connected', 'Whether the control daemon answered the last exchange (1) or not (0).', []);
+    this.controlWatchFailures = new CounterMetric('inmesh_control_watch_failures_total', 'Exchanges with the control daemon that failed (unreachable, timed out, 5xx or a malformed answer), by feed.', ['feed']);
     this.circuitState = new CollectedGauge(
       'inmesh_circuit_state',
       "Circuit breaker state, one series per state (closed, open, half_open) set to 1 for the current one; endpoint '' is the service-wide guard, open while every endpoint's breaker is.",
@@ -182,6 +188,8 @@ export class MeshMetrics {
       this.peerIdentityFailures,
       this.certExpiry,
       this.certRotations,
+      this.controlConnected,
+      this.controlWatchFailures,
       this.circuitState,
       this.endpoints,
       this.requestsInFlight,

@@ -29,6 +29,11 @@ async function daemon(): Promise<{ server: Server; url: string; bodies: string[]
     let text = '';
     req.setEncoding('utf8').on('data', (d: string) => (text += d));
     req.on('end', () => {
+      // The workload also watches the daemon's configuration and registry: this stand-in serves certificates only.
+      if (req.url !== CERTIFICATE_PATH) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'MESH_ERR_BAD_REQUEST', message: 'not served here' } }));
+        return;
+      }
       bodies.push(text);
       const body = JSON.parse(text) as CertificateRequestBody;
       const expected = `spiffe://shop.local/svc/${body.service}`;
@@ -51,9 +56,11 @@ async function daemon(): Promise<{ server: Server; url: string; bodies: string[]
   return { server, url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, stop };
 }
 
+let caches = 0;
+// A cache of its own for each workload: a cached certificate would otherwise stand in for the token.
 const controlConfig = (url: string, extra: Record<string, unknown> = {}) => ({
   trustDomain: 'shop.local',
-  control: { url },
+  control: { url, cacheDir: join(dir, `cache-${++caches}`) },
   identity: { mode: 'control', token: TOKEN, caFile, ...extra },
 });
 

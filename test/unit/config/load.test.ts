@@ -17,7 +17,14 @@ describe('parseMeshConfig on valid files', () => {
     expect(snap.version).toBe(1);
     expect([c.mesh, c.trustDomain, c.outbound]).toEqual(['shop', 'shop.local', 'passthrough']);
     expect(c.identity).toEqual({ mode: 'dev', dir: '.inmesh', certTtl: 86_400_000 });
-    expect(c.control).toEqual({ url: 'https://127.0.0.1:7070', store: 'memory', etcd: undefined });
+    expect(c.control).toEqual({
+      url: 'https://127.0.0.1:7070',
+      caFile: undefined,
+      cacheDir: '.inmesh/cache',
+      instance: { version: undefined, labels: {}, lease: 10_000 },
+      store: 'memory',
+      etcd: undefined,
+    });
     const orders = c.services.orders!;
     expect(orders.discovery).toEqual({
       kind: 'static',
