@@ -33,6 +33,8 @@ const EXCHANGE_TIMEOUT_MS = 2500;
 export class ControlRegistrar implements Registrar {
   readonly #o: ControlRegistrarOptions;
   readonly #leases = new Map<string, Lease>();
+  /** A workload that starts while the daemon is away is ready all the same: peers that have it cached, static or DNS endpoints can reach it. */
+  readonly gatesReadiness = false;
 
   constructor(o: ControlRegistrarOptions) {
     this.#o = o;

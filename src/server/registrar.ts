@@ -18,6 +18,12 @@ export interface ServedInstance {
 export interface Registrar {
   register(instance: ServedInstance): Promise<void>;
   deregister(instance: ServedInstance): Promise<void>;
+  /**
+   * Whether `/readyz` waits for the first registration to succeed (default true). A registry the
+   * workload must stay up without (the control daemon: static stability) says false: the instance
+   * serves and keeps trying to register in the background.
+   */
+  readonly gatesReadiness?: boolean;
 }
 
 /** The registrar of a mesh without a registry: registering always succeeds at once. */

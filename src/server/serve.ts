@@ -177,7 +177,7 @@ export async function serve(runtime: InboundRuntime, app: ServeApp, o: ServeOpti
   };
 }
 
-/** Announces an instance; on failure keeps trying in the background (readiness waits) until it drains. */
+/** Announces an instance; on failure keeps trying in the background (readiness waits, unless the registrar says not to) until it drains. */
 class Registration {
   readonly #runtime: InboundRuntime;
   readonly #registrar: Registrar;
@@ -191,7 +191,7 @@ class Registration {
     this.#runtime = runtime;
     this.#registrar = registrar;
     this.#instance = instance;
-    this.#done = runtime.registering();
+    this.#done = registrar.gatesReadiness === false ? () => undefined : runtime.registering();
   }
 
   /** The first attempt, awaited by serve(); a failure is logged and retried later. */

@@ -52,7 +52,7 @@ describe('mesh.serve registers through the control registry', () => {
       service: 'orders',
       logger: new RecordingLogger(),
       shutdown: false,
-      config: { identity: { mode: 'none' }, control: controlBlock(d, dirs) },
+      config: { identity: { mode: 'none' }, admin: { port: 0 }, control: controlBlock(d, dirs) },
     });
     open.add(mesh);
     const started = Date.now();
@@ -60,6 +60,8 @@ describe('mesh.serve registers through the control registry', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     const res = await fetch(server.url);
     expect(await res.text()).toBe('ok');
+    // Static stability: an instance that cannot reach the registry yet is still ready.
+    expect((await fetch(`${mesh.admin!.url}/readyz`)).status).toBe(200);
     await d.start();
     await waitFor(() => d.instances('orders').length === 1, 8000, 'the late registration');
     await d.stop();
