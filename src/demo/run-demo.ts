@@ -94,7 +94,9 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     await daemonStarting?.then((d) => d.close(), () => undefined);
     rmSync(dir, { recursive: true, force: true });
   };
+  let interrupted = false;
   const onSignal = () => {
+    interrupted = true;
     out.log('\ninterrupted: stopping the example services and the control daemon');
     void stop().then(() => process.exit(130));
   };
@@ -110,7 +112,7 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     const { startInventory } = await import(new URL('inventory.mjs', examples).href);
     const daemon = await daemonStarting;
     const tokens = new Map(await Promise.all(['orders', 'inventory', 'checkout', 'reporting'].map(async (s) => [s, await daemon.joinToken(s)] as const)));
-    const logger = demoLogger();
+    const logger = demoLogger(() => interrupted);
     let workloads = 0;
     // What makes a workload part of the daemon's mesh: config, registry and its certificate from it.
     const fromDaemon = (service: string, version?: string) => ({
@@ -121,13 +123,14 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     // registers it with the daemon. Only checkout may call them: authorization by the SPIFFE ID each
     // caller proves over mTLS.
     const callers = ['checkout'];
+    // Started together; each is in `started` as soon as it runs, so that a failure of another stops it too.
+    const running = (s: Promise<Running>) => s.then((r) => (started.push(r), r));
     const [orders, inventory] = await Promise.all([
-      Promise.all([0, 0, SLOW_MS].map((delayMs): Promise<Running> => startOrders({ delayMs, callers, logger, config: fromDaemon('orders', 'v1') }))),
-      Promise.all([0, 0.1].map((failureRatio): Promise<Running> => startInventory({ failureRatio, callers, logger, config: fromDaemon('inventory') }))),
+      Promise.all([0, 0, SLOW_MS].map((delayMs) => running(startOrders({ delayMs, callers, logger, config: fromDaemon('orders', 'v1') })))),
+      Promise.all([0, 0.1].map((failureRatio) => running(startInventory({ failureRatio, callers, logger, config: fromDaemon('inventory') })))),
     ]);
-    started.push(...orders, ...inventory);
 
-    out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop).');
+    out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop); inmesh control serves their config, registry and certificates.');
     out.log(`  orders    ${orders.map((s) => s.address).join('  ')}   (the last one adds ${SLOW_MS} ms; p2c peak-EWMA should send it fewer calls)`);
     out.log(`  inventory ${inventory.map((s) => s.address).join('  ')}   (the last one fails 10% with 503; round-robin; retries on 503 within a 20% budget)`);
     out.log(`  served by mesh.serve: orders as ${orders[0]!.kind} (${orders[0]!.protocols.join(', ')}), inventory as ${inventory[0]!.kind} (${inventory[0]!.protocols.join(', ')})`);
@@ -189,11 +192,7 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     await showLiveSplit({
       mesh,
       daemon,
-      startV2: async () => {
-        const v2: Running = await startOrders({ callers, logger, config: fromDaemon('orders', 'v2') });
-        started.push(v2);
-        return v2.address;
-      },
+      startV2: async () => (await running(startOrders({ callers, logger, config: fromDaemon('orders', 'v2') }))).address,
       from: SPLIT_BEFORE,
       to: SPLIT_AFTER,
       calls: SPLIT_CALLS,
@@ -207,6 +206,8 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     out.log(`stopped: checkout closed, then each service drained (in-flight requests finished) and deregistered, then the daemon, in ${(performance.now() - t1).toFixed(0)} ms.`);
     return 0;
   } catch (err) {
+    // A call cut short by Ctrl-C is not a failure of the demo.
+    if (stopping) return 130;
     out.error(`inmesh demo failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
