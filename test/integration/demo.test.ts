@@ -22,9 +22,9 @@ function ordersShares(text: string): { slow: string; shares: Map<string, string>
   return { slow: addresses[addresses.length - 1]!, shares };
 }
 
-/** v2's share of orders attempts on the demo's `before` or `after` line, percent. */
+/** v2's share of orders attempts on the demo's `before` or `after` line, percent (200 calls; a retry would add an attempt). */
 function v2Share(text: string, when: 'before' | 'after'): number {
-  return Number(new RegExp(`^ {2}${when} +v1 [\\d.]+% / v2 ([\\d.]+)% of 200 attempts$`, 'm').exec(text)![1]);
+  return Number(new RegExp(`^ {2}${when} +v1 [\\d.]+% / v2 ([\\d.]+)% of 2\\d\\d attempts$`, 'm').exec(text)![1]);
 }
 
 /** True when nothing listens on 127.0.0.1:port any more. */
@@ -77,7 +77,7 @@ describe('inmesh demo', () => {
     const after = v2Share(text, 'after');
     expect(after).toBeGreaterThan(30);
     expect(after).toBeLessThan(70);
-    expect(text).toMatch(new RegExp(`^orders split: v2 got 0\\.00% of 200 attempts before the change and ${after.toFixed(2).replace('.', '\\.')}% of 200 attempts after it: the calls followed the split from 100/0 to 50/50`, 'm'));
+    expect(text).toMatch(new RegExp(`^orders split: v2 got 0\\.00% of \\d+ attempts before the change and ${after.toFixed(2).replace('.', '\\.')}% of \\d+ attempts after it: the calls followed the split from 100/0 to 50/50`, 'm'));
     expect(text).toMatch(/stopped: .*deregistered, then the daemon/);
     // The daemon is gone, and so is the directory of its state, CA and the workloads' caches.
     const daemonPort = Number(/inmesh control at https:\/\/127\.0\.0\.1:(\d+)/.exec(text)![1]);

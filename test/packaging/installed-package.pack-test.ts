@@ -56,7 +56,7 @@ describe('the installed package (packaging test)', () => {
     expect(r.stdout).toMatch(/callers saw 100\.00% success over 150 calls/);
     // The control daemon ran from the installed package (bin/inmesh.js control): its registry and a live split.
     expect(r.stdout).toMatch(/the registry \(orders 3, inventory 2 instances, registered by mesh\.serve\)/);
-    expect(r.stdout).toMatch(/^orders split: v2 got 0\.00% of 200 attempts before the change and [\d.]+% of 200 attempts after it/m);
+    expect(r.stdout).toMatch(/^orders split: v2 got 0\.00% of \d+ attempts before the change and [\d.]+% of \d+ attempts after it/m);
     expect(r.stdout).toMatch(/stopped: checkout closed/);
   });
 
