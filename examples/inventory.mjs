@@ -15,14 +15,15 @@ async function optionalFastify() {
   }
 }
 
-/** `identityDir` and `callers` as in orders.mjs. */
-export async function startInventory({ port = 0, failureRatio = 0, shutdown = false, identityDir, callers } = {}) {
+/** `identityDir`, `callers`, `config` and `logger` as in orders.mjs. */
+export async function startInventory({ port = 0, failureRatio = 0, shutdown = false, identityDir, callers, config: more, logger } = {}) {
   const config = {
     trustDomain: 'demo.local',
     ...(identityDir && { identity: { mode: 'dev', dir: identityDir } }),
     ...(callers && { authorization: { inventory: [{ from: callers.map((c) => `spiffe://demo.local/svc/${c}`), methods: ['GET'], paths: ['/api/stock/*'] }] } }),
+    ...more,
   };
-  const mesh = await createMesh({ service: 'inventory', watch: false, shutdown, config });
+  const mesh = await createMesh({ service: 'inventory', watch: false, shutdown, config, ...(logger && { logger }) });
   let n = 0;
   // Deterministic failures (every k-th call) so that the demo's table is the same each run.
   const every = failureRatio > 0 ? Math.round(1 / failureRatio) : 0;

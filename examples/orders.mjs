@@ -17,15 +17,17 @@ async function optionalExpress() {
 
 /**
  * `identityDir`: the dev CA's directory (default `.inmesh` here); `callers`: the services allowed to
- * GET orders (by SPIFFE ID over mTLS), or undefined for anyone.
+ * GET orders (by SPIFFE ID over mTLS), or undefined for anyone; `config`: more mesh.yaml keys for
+ * this workload (`control` and `identity` to take part in a control daemon's mesh); `logger`: the mesh's.
  */
-export async function startOrders({ port = 0, delayMs = 0, name = 'orders', shutdown = false, identityDir, callers } = {}) {
+export async function startOrders({ port = 0, delayMs = 0, name = 'orders', shutdown = false, identityDir, callers, config: more, logger } = {}) {
   const config = {
     trustDomain: 'demo.local',
     ...(identityDir && { identity: { mode: 'dev', dir: identityDir } }),
     ...(callers && { authorization: { [name]: [{ from: callers.map((c) => `spiffe://demo.local/svc/${c}`), methods: ['GET'], paths: ['/api/orders/*'] }] } }),
+    ...more,
   };
-  const mesh = await createMesh({ service: name, watch: false, shutdown, config });
+  const mesh = await createMesh({ service: name, watch: false, shutdown, config, ...(logger && { logger }) });
   let served = 0;
   // req.mesh: what the mesh knows of the call (caller, deadline, a signal that aborts at it).
   // req.mesh.peer: the caller's SPIFFE ID, proven by its certificate (mTLS).

@@ -3,8 +3,10 @@ import { parseNumberFlags, seconds, UsageError, wholeNumber } from './flags.js';
 
 export const DEMO_USAGE = `usage: inmesh demo [--requests N] [--concurrency N] [--seconds S]
 
-Runs example services on loopback, calls them through the mesh from a \`checkout\` workload,
-prints their golden metrics and stops everything it started.
+Starts the control daemon (\`inmesh control\`, as a child process) and example services on
+loopback that register with it, calls them through the mesh from a \`checkout\` workload that
+finds them in its registry, prints their golden metrics, applies a new traffic split to the
+daemon and measures it taking effect, and stops everything it started.
 
   --requests N      calls to make (default 4000)
   --concurrency N   calls in flight at once (default 16)

@@ -9,7 +9,8 @@ import { tokenCommand } from './token-command.js';
 const USAGE = `usage: inmesh <command>
 
   demo [--requests N] [--concurrency N] [--seconds S]
-                     run a small mesh of example services on loopback and print its golden metrics
+                     run a small mesh on loopback (control daemon, example services) and print
+                     its golden metrics and a traffic split changed live
   cert inspect|issue|check
                      inspect a PEM file, issue a dev CA certificate as files, or check a
                      server's SPIFFE identity over TLS (\`inmesh cert --help\`)

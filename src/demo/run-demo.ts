@@ -2,9 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMesh, type Mesh, type ServiceStats } from '../index.js';
+import { runCalls } from './call-load.js';
+import { startDemoDaemon, type DemoDaemon } from './demo-daemon.js';
+import { demoLogger } from './demo-logger.js';
+import { demoMeshYaml, type OrdersSplit } from './demo-mesh-yaml.js';
+import { startDemoTracing, type DemoTracing } from './demo-tracing.js';
+import { showLiveSplit } from './live-split.js';
 import { formatStatsTable } from './stats-table.js';
 import { steeringClaim } from './steering-claim.js';
-import { startDemoTracing, type DemoTracing } from './demo-tracing.js';
 
 export interface DemoOptions {
   /** Calls to make (default 4000). */
@@ -22,6 +27,11 @@ export interface DemoOptions {
 const SLOW_MS = 100;
 /** Calls to the orders instances before the measured run: each pays for its connection set-up once. */
 const WARM_UP_CALLS = 12;
+/** The orders split the daemon serves at first, and the one the demo applies while checkout is calling. */
+const SPLIT_BEFORE: OrdersSplit = { v1: 100, v2: 0 };
+const SPLIT_AFTER: OrdersSplit = { v1: 50, v2: 50 };
+/** Orders calls measured before and after the change: enough that four standard deviations of a 50% share are ±14%. */
+const SPLIT_CALLS = 200;
 
 interface Out {
   log(s: string): void;
@@ -47,12 +57,19 @@ async function retriesOf(mesh: Mesh, destination: string): Promise<number> {
   return (metric?.values ?? []).filter((v) => v.labels.destination_service === destination).reduce((n, v) => n + v.value, 0);
 }
 
+/** How many endpoints of `service` the mesh has, e.g. `3 endpoints`. */
+function endpointsOf(mesh: Mesh, service: string): string {
+  const n = mesh.stats().outbound.find((s) => s.service === service)?.endpoints.length ?? 0;
+  return `${n} endpoint${n === 1 ? '' : 's'}`;
+}
+
 /** Example services live in examples/ (plain JS a reader can run alone); found relative to this file in src/ or dist/. */
 const examples = new URL('../../examples/', import.meta.url);
 
 /**
- * `inmesh demo`: example services on loopback, a `checkout` workload calling them through
- * the mesh, and a golden-metrics table. Bounded in requests and time; leaves nothing running.
+ * `inmesh demo`: the control daemon and example services on loopback, a `checkout` workload
+ * calling them through the mesh (endpoints from the daemon's registry), a golden-metrics table,
+ * and a traffic split changed live on the daemon. Bounded in requests and time; leaves nothing running.
  */
 export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
   const requests = options.requests ?? 4000;
@@ -63,55 +80,68 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
   let outsider: Mesh | undefined;
   let stopping = false;
   let tracing: DemoTracing | undefined;
-  // The demo's own dev CA, so that it leaves no .inmesh/ behind in the directory it ran from.
-  const identityDir = join(mkdtempSync(join(tmpdir(), 'inmesh-demo-')), 'ca');
-  const identity = { mode: 'dev', dir: identityDir };
+  // The daemon's store, its CA, the workloads' caches: one directory of the demo's own, so that it
+  // leaves no .inmesh/ behind in the directory it ran from.
+  const dir = mkdtempSync(join(tmpdir(), 'inmesh-demo-'));
+  let daemonStarting: Promise<DemoDaemon> | undefined;
   const stop = async () => {
     stopping = true;
     await outsider?.close();
     await mesh?.close();
+    // Before the daemon: each instance deregisters as it drains.
     await Promise.all(started.map((s) => s.close()));
     await tracing?.close();
-    rmSync(join(identityDir, '..'), { recursive: true, force: true });
+    await daemonStarting?.then((d) => d.close(), () => undefined);
+    rmSync(dir, { recursive: true, force: true });
   };
+  let interrupted = false;
   const onSignal = () => {
-    out.log('\ninterrupted: stopping the example services');
+    interrupted = true;
+    out.log('\ninterrupted: stopping the example services and the control daemon');
     void stop().then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    // The daemon starts (a process of its own) while the tracer and the examples load.
+    daemonStarting = startDemoDaemon(join(dir, 'daemon'), (url) => demoMeshYaml(url, SPLIT_BEFORE));
+    daemonStarting.catch(() => undefined);
     // Before any workload starts, so every mesh of the demo sees the provider.
     tracing = await startDemoTracing();
     const { startOrders } = await import(new URL('orders.mjs', examples).href);
     const { startInventory } = await import(new URL('inventory.mjs', examples).href);
-    const orders: Running[] = [];
-    // Each example instance is a workload of its own, serving its app through mesh.serve.
-    // Only checkout may call them: authorization by the SPIFFE ID each caller proves over mTLS.
+    const daemon = await daemonStarting;
+    const tokens = new Map(await Promise.all(['orders', 'inventory', 'checkout', 'reporting'].map(async (s) => [s, await daemon.joinToken(s)] as const)));
+    const logger = demoLogger(() => interrupted);
+    let workloads = 0;
+    // What makes a workload part of the daemon's mesh: config, registry and its certificate from it.
+    const fromDaemon = (service: string, version?: string) => ({
+      control: { url: daemon.url, caFile: daemon.caFile, cacheDir: join(dir, 'cache', String(workloads++)), ...(version && { instance: { version } }) },
+      identity: { mode: 'control', token: tokens.get(service) },
+    });
+    // Each example instance is a workload of its own, serving its app through mesh.serve, which
+    // registers it with the daemon. Only checkout may call them: authorization by the SPIFFE ID each
+    // caller proves over mTLS.
     const callers = ['checkout'];
-    for (const delayMs of [0, 0, SLOW_MS]) orders.push(await startOrders({ delayMs, identityDir, callers }));
-    const inventory: Running[] = [];
-    for (const failureRatio of [0, 0.1]) inventory.push(await startInventory({ failureRatio, identityDir, callers }));
-    started.push(...orders, ...inventory);
+    // Started together; each is in `started` as soon as it runs, so that a failure of another stops it too.
+    const running = (s: Promise<Running>) => s.then((r) => (started.push(r), r));
+    const [orders, inventory] = await Promise.all([
+      Promise.all([0, 0, SLOW_MS].map((delayMs) => running(startOrders({ delayMs, callers, logger, config: fromDaemon('orders', 'v1') })))),
+      Promise.all([0, 0.1].map((failureRatio) => running(startInventory({ failureRatio, callers, logger, config: fromDaemon('inventory') })))),
+    ]);
 
-    out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop).');
+    out.log('inmesh demo: a `checkout` workload calls two services through the mesh, in-process (no proxy hop); inmesh control serves their config, registry and certificates.');
     out.log(`  orders    ${orders.map((s) => s.address).join('  ')}   (the last one adds ${SLOW_MS} ms; p2c peak-EWMA should send it fewer calls)`);
     out.log(`  inventory ${inventory.map((s) => s.address).join('  ')}   (the last one fails 10% with 503; round-robin; retries on 503 within a 20% budget)`);
     out.log(`  served by mesh.serve: orders as ${orders[0]!.kind} (${orders[0]!.protocols.join(', ')}), inventory as ${inventory[0]!.kind} (${inventory[0]!.protocols.join(', ')})`);
 
-    const services = {
-      orders: { endpoints: orders.map((s) => s.address), loadBalancer: 'p2c-ewma', timeout: '2s' },
-      inventory: {
-        endpoints: inventory.map((s) => s.address),
-        loadBalancer: 'round-robin',
-        timeout: '2s',
-        // A GET that meets a 503 is tried again on another endpoint, within a budget of 20% extra load.
-        retries: { attempts: 3, on: [503], budget: 0.2 },
-      },
-    };
-    mesh = await createMesh({ service: 'checkout', watch: false, config: { mesh: 'demo', trustDomain: 'demo.local', admin: { port: 0 }, identity, services } });
+    // checkout's own config names no service: the daemon's mesh.yaml does, and its registry has the endpoints.
+    mesh = await createMesh({ service: 'checkout', watch: false, logger, config: { trustDomain: 'demo.local', admin: { port: 0 }, ...fromDaemon('checkout') } });
     await mesh.ready();
-    out.log(`  mTLS      every call between workloads: SPIFFE certificates from a dev CA (${identityDir}), renewed at half their life`);
+    const registered = await Promise.all(['orders', 'inventory'].map(async (s) => `${s} ${(await daemon.instances(s)).length}`));
+    out.log(`  control   inmesh control at ${daemon.url}: mesh.yaml, the registry (${registered.join(', ')} instances, registered by mesh.serve), certificates`);
+    out.log(`  discovery checkout found orders at ${endpointsOf(mesh, 'orders')} and inventory at ${endpointsOf(mesh, 'inventory')} in the registry (discovery: { control: true })`);
+    out.log(`  mTLS      every call between workloads: SPIFFE certificates from the daemon's CA for join tokens (state in ${dir}), renewed at half their life`);
     out.log(`  admin     ${mesh.admin?.url}/metrics`);
     // One call shown in full: checkout's 2 s timeout reaches the handler as its deadline (req.mesh),
     // and the server reports its load on the response (inmesh-load), which p2c weighs in.
@@ -129,7 +159,8 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
         : '  tracing   install @opentelemetry/api and @opentelemetry/sdk-trace-node, then telemetry.tracing.exporter: console prints every span',
     );
     // A workload of the mesh, with a valid certificate, that the policy does not name.
-    outsider = await createMesh({ service: 'reporting', watch: false, config: { trustDomain: 'demo.local', identity, services: { orders: services.orders } } });
+    outsider = await createMesh({ service: 'reporting', watch: false, logger, config: { trustDomain: 'demo.local', ...fromDaemon('reporting') } });
+    await outsider.ready();
     const denied = await outsider.request('http://orders/api/orders/1');
     const deniedCode = /"code":"(\w+)"/.exec(await denied.body.text())?.[1];
     out.log(`  denied    reporting -> GET http://orders/api/orders/1 -> ${denied.statusCode} ${deniedCode} (authorization allows spiffe://demo.local/svc/checkout only)\n`);
@@ -137,28 +168,18 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
 
     const t0 = performance.now();
     const deadline = t0 + maxSeconds * 1000;
-    let next = 0;
-    let errors = 0;
-    const m = mesh;
-    const worker = async () => {
-      while (!stopping && next < requests && performance.now() < deadline) {
-        const i = next++;
-        const url = i % 2 === 0 ? `http://orders/api/orders/${i}` : `http://inventory/api/stock/${i}`;
-        try {
-          const res = await m.request(url);
-          await res.body.dump();
-        } catch {
-          errors++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    const { made, errors } = await runCalls(mesh, {
+      calls: requests,
+      concurrency,
+      url: (i) => (i % 2 === 0 ? `http://orders/api/orders/${i}` : `http://inventory/api/stock/${i}`),
+      stop: () => stopping || performance.now() >= deadline,
+    });
     const seconds = (performance.now() - t0) / 1000;
     if (stopping) return 130;
 
     const stats: readonly ServiceStats[] = mesh.stats().outbound;
     out.log(formatStatsTable(stats, seconds));
-    out.log(`\n${next} calls in ${seconds.toFixed(2)} s at concurrency ${concurrency}; ${errors} raised an error.`);
+    out.log(`\n${made} calls in ${seconds.toFixed(2)} s at concurrency ${concurrency}; ${errors} raised an error.`);
     const retries = await retriesOf(mesh, 'inventory');
     const inv = stats.find((s) => s.service === 'inventory');
     if (inv) {
@@ -167,11 +188,26 @@ export async function runDemo(options: DemoOptions, out: Out): Promise<number> {
     }
     out.log(steeringClaim(stats.find((s) => s.service === 'orders'), orders[orders.length - 1]!.address, SLOW_MS));
     out.log(`served (server side): orders ${orders.map((s) => s.served()).join(' / ')}, inventory ${inventory.map((s) => s.served()).join(' / ')}`);
+
+    await showLiveSplit({
+      mesh,
+      daemon,
+      startV2: async () => (await running(startOrders({ callers, logger, config: fromDaemon('orders', 'v2') }))).address,
+      from: SPLIT_BEFORE,
+      to: SPLIT_AFTER,
+      calls: SPLIT_CALLS,
+      concurrency,
+      stopping: () => stopping,
+      log: (line) => out.log(line),
+    });
+    if (stopping) return 130;
     const t1 = performance.now();
     await stop();
-    out.log(`stopped: checkout closed, then each service drained (in-flight requests finished) in ${(performance.now() - t1).toFixed(0)} ms.`);
+    out.log(`stopped: checkout closed, then each service drained (in-flight requests finished) and deregistered, then the daemon, in ${(performance.now() - t1).toFixed(0)} ms.`);
     return 0;
   } catch (err) {
+    // A call cut short by Ctrl-C is not a failure of the demo.
+    if (stopping) return 130;
     out.error(`inmesh demo failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {

@@ -19,9 +19,10 @@ export function formatStatsTable(stats: readonly ServiceStats[], seconds: number
   const rows: string[][] = [['SERVICE / ROUTE / ENDPOINT', 'REQUESTS', 'SHARE', 'SUCCESS', 'RPS', 'P50', 'P95', 'P99']];
   for (const s of stats) {
     rows.push([s.service, String(s.requests), '', pct(s.requests - s.failures, s.requests), s.rps.toFixed(0), ms(s.p50), ms(s.p95), ms(s.p99)]);
-    // One route (the default) says nothing the service row does not.
-    if (s.routes.length > 1) {
-      for (const r of s.routes) rows.push([`  route ${r.route}`, String(r.requests), pct(r.requests, s.requests), pct(r.requests - r.failures, r.requests), r.rps.toFixed(0), ms(r.p50), ms(r.p95), ms(r.p99)]);
+    // One route says nothing the service row does not; a route with no calls, nothing at all.
+    const called = s.routes.filter((r) => r.requests > 0);
+    if (called.length > 1) {
+      for (const r of called) rows.push([`  route ${r.route}`, String(r.requests), pct(r.requests, s.requests), pct(r.requests - r.failures, r.requests), r.rps.toFixed(0), ms(r.p50), ms(r.p95), ms(r.p99)]);
     }
     const total = s.endpoints.reduce((n, e) => n + e.requests, 0);
     for (const e of s.endpoints) {

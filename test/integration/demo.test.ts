@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDemo, type DemoOptions } from '../../src/demo/run-demo.js';
 
@@ -21,6 +22,23 @@ function ordersShares(text: string): { slow: string; shares: Map<string, string>
   return { slow: addresses[addresses.length - 1]!, shares };
 }
 
+/** v2's share of orders attempts on the demo's `before` or `after` line, percent (200 calls; a retry would add an attempt). */
+function v2Share(text: string, when: 'before' | 'after'): number {
+  return Number(new RegExp(`^ {2}${when} +v1 [\\d.]+% / v2 ([\\d.]+)% of 2\\d\\d attempts$`, 'm').exec(text)![1]);
+}
+
+/** True when nothing listens on 127.0.0.1:port any more. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
+}
+
 let burner: ChildProcess | undefined;
 afterEach(() => {
   burner?.kill('SIGKILL');
@@ -28,7 +46,7 @@ afterEach(() => {
 });
 
 describe('inmesh demo', () => {
-  it('runs example services, calls them through the mesh, prints golden metrics, and stops', async () => {
+  it('runs the control daemon and example services, calls them through the mesh, prints golden metrics, shifts a split live, and stops', async () => {
     const { code, text } = await demo({ requests: 600, concurrency: 8 });
     expect(code, text).toBe(0);
     expect(text).toMatch(/SERVICE \/ ROUTE \/ ENDPOINT\s+REQUESTS\s+SHARE\s+SUCCESS\s+RPS\s+P50\s+P95\s+P99/);
@@ -48,9 +66,24 @@ describe('inmesh demo', () => {
     // The SDK is installed here (a dev dependency): one call's trace across the workloads is shown.
     expect(text).toMatch(/trace {5}[0-9a-f]{32}: [4-9] spans across checkout → orders \(/);
     expect(text).toMatch(/denied {4}reporting -> GET http:\/\/orders\/api\/orders\/1 -> 403 MESH_ERR_UNAUTHORIZED/);
-    // Its dev CA lived in a directory of its own, gone once it stopped.
-    const caDir = /dev CA \(([^)]+)\)/.exec(text)![1]!;
-    expect(existsSync(caDir)).toBe(false);
+    // The control daemon served the config, and the registry had what mesh.serve registered: checkout found it there.
+    expect(text).toMatch(/^ {2}control {3}inmesh control at https:\/\/127\.0\.0\.1:\d+: .*the registry \(orders 3, inventory 2 instances, registered by mesh\.serve\)/m);
+    expect(text).toMatch(/^ {2}discovery checkout found orders at 3 endpoints and inventory at 2 endpoints in the registry/m);
+    expect(text).toMatch(/SPIFFE certificates from the daemon's CA/);
+    // A new version registers live; a split applied to the daemon moves the calls, measured.
+    expect(text).toMatch(/^ {2}registry {2}orders v2 127\.0\.0\.1:\d+ registered by mesh\.serve; in checkout's endpoint set \d+ ms after it started/m);
+    expect(text).toMatch(/^ {2}apply {5}PUT https:\/\/127\.0\.0\.1:\d+\/v1\/config .*: config version 2, split 50\/50; in force at checkout \d+ ms later$/m);
+    expect(v2Share(text, 'before')).toBe(0);
+    const after = v2Share(text, 'after');
+    expect(after).toBeGreaterThan(30);
+    expect(after).toBeLessThan(70);
+    expect(text).toMatch(new RegExp(`^orders split: v2 got 0\\.00% of \\d+ attempts before the change and ${after.toFixed(2).replace('.', '\\.')}% of \\d+ attempts after it: the calls followed the split from 100/0 to 50/50`, 'm'));
+    expect(text).toMatch(/stopped: .*deregistered, then the daemon/);
+    // The daemon is gone, and so is the directory of its state, CA and the workloads' caches.
+    const daemonPort = Number(/inmesh control at https:\/\/127\.0\.0\.1:(\d+)/.exec(text)![1]);
+    expect(await refused(daemonPort)).toBe(true);
+    const stateDir = /state in ([^)]+)\)/.exec(text)![1]!;
+    expect(existsSync(stateDir)).toBe(false);
   });
 
   it('on a busy machine, p2c still sends the slow orders instance clearly fewer calls, and says so truthfully', async () => {

@@ -46,7 +46,7 @@ describe('the installed package (packaging test)', () => {
     expect(existsSync(join(app, 'node_modules', 'fastify'))).toBe(false);
   });
 
-  it('npx inmesh demo runs, serving the examples as node:http listeners, and stops', async () => {
+  it('npx inmesh demo runs with its control daemon, serving the examples as node:http listeners, and stops', async () => {
     const r = await run('npx', ['--no', '--', 'inmesh', 'demo', '--requests', '300', '--concurrency', '8'], app);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/served by mesh\.serve: orders as node:http .*inventory as node:http/);
@@ -54,6 +54,9 @@ describe('the installed package (packaging test)', () => {
     // No OpenTelemetry SDK in a new project: the demo says how to see traces.
     expect(r.stdout).toMatch(/tracing {3}install @opentelemetry\/api and @opentelemetry\/sdk-trace-node/);
     expect(r.stdout).toMatch(/callers saw 100\.00% success over 150 calls/);
+    // The control daemon ran from the installed package (bin/inmesh.js control): its registry and a live split.
+    expect(r.stdout).toMatch(/the registry \(orders 3, inventory 2 instances, registered by mesh\.serve\)/);
+    expect(r.stdout).toMatch(/^orders split: v2 got 0\.00% of \d+ attempts before the change and [\d.]+% of \d+ attempts after it/m);
     expect(r.stdout).toMatch(/stopped: checkout closed/);
   });
 
