@@ -62,3 +62,9 @@ export function versionedHandler(version: string) {
     res.end(version);
   };
 }
+
+/** Whether the workload's last exchange with the daemon was answered (`inmesh_control_connected`). */
+export async function controlConnected(mesh: Mesh): Promise<boolean> {
+  const metric = mesh.metrics.getSingleMetric('inmesh_control_connected');
+  return ((await metric?.get())?.values[0]?.value ?? 0) === 1;
+}
