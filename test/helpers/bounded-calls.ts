@@ -7,6 +7,8 @@ export interface BoundedCallsOptions {
   readonly maxMs: number;
   /** Told after each finished call, with how many have finished. */
   readonly onDone?: (done: number) => void;
+  /** Ends the run before `count` once it returns true (checked before each call). */
+  readonly stopWhen?: () => boolean;
 }
 
 export interface BoundedCallsResult {
@@ -29,7 +31,7 @@ export async function boundedCalls(mesh: Mesh, url: string, o: BoundedCallsOptio
   };
   await Promise.all(
     Array.from({ length: o.concurrency }, async () => {
-      while (started < o.count && Date.now() < until) {
+      while (started < o.count && Date.now() < until && !o.stopWhen?.()) {
         started++;
         try {
           const res = await mesh.request(url);
