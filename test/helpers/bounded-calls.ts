@@ -39,6 +39,8 @@ export async function boundedCalls(mesh: Mesh, url: string, o: BoundedCallsOptio
           if (res.statusCode !== 200) fail(`status ${res.statusCode}`);
         } catch (err) {
           fail(String(err));
+          // A call refused at once settles in a microtask: yield, or a loop of them starves the I/O that would end them.
+          await new Promise((r) => setImmediate(r));
         }
         o.onDone?.(++done);
       }
