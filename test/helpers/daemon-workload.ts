@@ -12,9 +12,6 @@ export interface DaemonWorkloadOptions {
   readonly instance?: Record<string, unknown>;
   /** More of the workload's own mesh.yaml (as an object), e.g. `services`. */
   readonly config?: Record<string, unknown>;
-  /** Another daemon's URL than the one the token comes from (several daemons on one store). */
-  readonly url?: string;
-  readonly logger?: RecordingLogger;
 }
 
 /** A join token for `service`, made by the daemon's admin API. */
@@ -37,11 +34,11 @@ export async function startDaemonWorkload(d: TestDaemon, service: string, o: Dae
   return createMesh({
     service,
     shutdown: false,
-    logger: o.logger ?? new RecordingLogger(),
+    logger: new RecordingLogger(),
     config: {
       trustDomain: 'shop.local',
       identity: { mode: 'control', token: await joinToken(d, service) },
-      control: { url: o.url ?? d.daemon.url, caFile, cacheDir: join(dir, 'cache'), ...(o.instance && { instance: o.instance }) },
+      control: { url: d.daemon.url, caFile, cacheDir: join(dir, 'cache'), ...(o.instance && { instance: o.instance }) },
       ...o.config,
     },
   });
@@ -55,7 +52,7 @@ export async function endpointCount(mesh: Mesh, service: string): Promise<number
   return values.filter((v) => v.labels.destination_service === service).reduce((n, v) => n + v.value, 0);
 }
 
-/** Which subset (`version` label) answered: the handler of `versionedHandler` names it. */
+/** A handler that answers with `version`, so a test sees which subset served a call. */
 export function versionedHandler(version: string) {
   return (_req: unknown, res: { setHeader(k: string, v: string): void; end(s: string): void }): void => {
     res.setHeader('content-type', 'text/plain');
