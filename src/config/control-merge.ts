@@ -21,11 +21,12 @@ export function controlSourceName(version: number): string {
 
 /**
  * Parses a configuration the control daemon serves with the library's own loader, so a refusal
- * names line and column in the daemon's text. Throws ConfigValidationError.
+ * names line and column in the daemon's text. Its services may use the registry: the workload
+ * reading it has `control.url`. Throws ConfigValidationError.
  */
 export function parseControlConfig(yaml: string, version: number, env?: EnvRecord): ControlConfigVersion {
   const file = controlSourceName(version);
-  const snapshot = parseMeshConfig(yaml, { file, version, ...(env && { env }) });
+  const snapshot = parseMeshConfig(yaml, { file, version, servedByControl: true, ...(env && { env }) });
   const tree: unknown = parseDocument(yaml, { uniqueKeys: false }).toJS();
   const declared = new Set(tree !== null && typeof tree === 'object' ? Object.keys(tree) : []);
   return { version, yaml, config: snapshot.config, declared };

@@ -22,6 +22,12 @@ export interface LoadOptions {
   readonly version?: number;
   /** The snapshot's source when there is no file; default `inline` for text, `object` for objects. */
   readonly source?: string;
+  /**
+   * The text is the control daemon's mesh-wide configuration: every workload it reaches has
+   * `control.url` of its own, so a service may use the registry (`discovery: { control: true }`,
+   * or neither endpoints nor discovery) without a `control:` block in this text.
+   */
+  readonly servedByControl?: boolean;
 }
 
 /**
@@ -71,7 +77,7 @@ export function parseMeshConfig(text: string, opts: LoadOptions = {}): ConfigSna
       issues.push(located(tree.bomb?.offset, tree.bomb?.path ?? [], `too many alias expansions (more than ${MAX_ALIAS_EXPANSIONS}): write the values out, or use fewer aliases`));
       throw new ConfigValidationError(sortByPosition(issues));
     }
-    const result = validateMesh(tree.value);
+    const result = validateMesh(tree.value, { servedByControl: opts.servedByControl === true });
     const all = [...failed, ...(result.ok ? [] : withoutEchoes(result.issues, failed))];
     for (const i of all) issues.push(located(locateInDocument(doc, i.path, i.at), i.path, i.message));
     if (issues.length === 0 && result.ok) return createSnapshot(result.config, { version: opts.version, source: opts.file ?? opts.source ?? 'inline' });

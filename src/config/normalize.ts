@@ -22,6 +22,12 @@ import { normalizeService } from './normalize-service.js';
 import type { RawMesh } from './schema.js';
 import type { AdaptiveConcurrencyConfig, ControlConfig, IdentityConfig, InboundConfig, MeshConfig, ServiceConfig, TelemetryConfig } from './types.js';
 
+/** What the text is for, beyond what it says. */
+export interface MeshContext {
+  /** The control daemon's mesh-wide text (LoadOptions.servedByControl): its services may use the registry. */
+  readonly servedByControl?: boolean;
+}
+
 export type NormalizeResult = { readonly ok: true; readonly config: MeshConfig } | { readonly ok: false; readonly issues: readonly PathIssue[] };
 
 /**
@@ -32,15 +38,15 @@ export type NormalizeResult = { readonly ok: true; readonly config: MeshConfig }
  * const r = normalizeMesh(rawMeshSchema.parse(yaml));
  * if (r.ok) use(r.config); else report(r.issues);
  */
-export function normalizeMesh(raw: RawMesh): NormalizeResult {
+export function normalizeMesh(raw: RawMesh, o: MeshContext = {}): NormalizeResult {
   const issues = new IssueList();
-  const hasControl = raw.control !== undefined;
+  const hasControl = raw.control !== undefined || o.servedByControl === true;
 
   const services = dataRecord<ServiceConfig>();
   for (const [name, svc] of Object.entries(raw.services ?? {})) services[name] = normalizeService(name, svc, { hasControl }, issues);
 
   const identity = normalizeIdentity(raw.identity);
-  if (identity.mode === 'control' && !hasControl) issues.add(['identity', 'mode'], 'identity mode control needs control: { url: … } at the top level');
+  if (identity.mode === 'control' && raw.control === undefined) issues.add(['identity', 'mode'], 'identity mode control needs control: { url: … } at the top level');
   if (identity.mode === 'none' && raw.inbound?.mtls === 'strict') issues.add(['inbound', 'mtls'], 'mtls strict needs an identity: identity mode none serves plaintext only');
 
   const config: MeshConfig = {

@@ -1,5 +1,5 @@
 import { IssueList, type PathIssue, type PathKey } from './key-path.js';
-import { normalizeMesh, type NormalizeResult } from './normalize.js';
+import { normalizeMesh, type MeshContext, type NormalizeResult } from './normalize.js';
 import { normalizeService } from './normalize-service.js';
 import { withoutReservedKeys } from './reserved-keys.js';
 import { meshSchemas, type MeshSchemas } from './schema.js';
@@ -15,19 +15,19 @@ const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typ
  * const r = validateMesh({ services: { orders: { endpoints: ['127.0.0.1:8081'] } } });
  * if (r.ok) r.config.services.orders.retries.attempts // 1
  */
-export function validateMesh(data: unknown): NormalizeResult {
+export function validateMesh(data: unknown, o: MeshContext = {}): NormalizeResult {
   const reserved = withoutReservedKeys(data === null || data === undefined ? {} : data);
   const root = reserved.value;
   const schemas = meshSchemas();
   const parsed = checkSchema(schemas.rawMeshSchema, root);
-  if (parsed.ok && reserved.issues.length === 0) return normalizeMesh(parsed.data);
+  if (parsed.ok && reserved.issues.length === 0) return normalizeMesh(parsed.data, o);
   if (parsed.ok) {
-    const rest = normalizeMesh(parsed.data);
+    const rest = normalizeMesh(parsed.data, o);
     return { ok: false, issues: [...reserved.issues, ...(rest.ok ? [] : rest.issues)] };
   }
   const issues: PathIssue[] = [...reserved.issues, ...parsed.issues];
   if (isObject(root) && isObject(root.services)) {
-    const ctx = { hasControl: isObject(root.control) };
+    const ctx = { hasControl: isObject(root.control) || o.servedByControl === true };
     for (const [name, raw] of Object.entries(root.services)) issues.push(...crossCheckService(schemas.serviceSchema, name, raw, parsed.issues, ctx));
   }
   return { ok: false, issues };

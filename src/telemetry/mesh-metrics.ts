@@ -138,7 +138,7 @@ export class MeshMetrics {
     ]);
     this.certExpiry = new GaugeMetric('inmesh_cert_expiry_timestamp_seconds', "When this workload's certificate expires (Unix seconds).", ['spiffe_id']);
     this.certRotations = new CounterMetric('inmesh_cert_rotations_total', "Renewals of this workload's certificate, by result.", ['result']);
-    this.controlConnected = new GaugeMetric('inmesh_control_connected', 'Whether the control daemon answered the last exchange (1) or not (0).', []);
+    this.controlConnected = new GaugeMetric('inmesh_control_connected', 'Whether the control daemon answers (1: it accepted a connection or answered the last exchange) or not (0: the last exchange failed).', []);
     this.controlWatchFailures = new CounterMetric('inmesh_control_watch_failures_total', 'Exchanges with the control daemon that failed (unreachable, timed out, 5xx or a malformed answer), by feed.', ['feed']);
     this.circuitState = new CollectedGauge(
       'inmesh_circuit_state',

@@ -31,7 +31,7 @@ export class ConfigService {
   async #apply(yaml: string, file: string | undefined): Promise<ConfigAppliedBody> {
     let trustDomain: string;
     try {
-      trustDomain = parseMeshConfig(yaml, file === undefined ? {} : { file }).config.trustDomain;
+      trustDomain = parseMeshConfig(yaml, { servedByControl: true, ...(file !== undefined && { file }) }).config.trustDomain;
     } catch (e) {
       if (e instanceof ConfigValidationError) {
         throw new ControlHttpError(400, 'MESH_ERR_CONFIG_INVALID', `the mesh configuration is invalid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); the version in force stays`, { issues: e.issues });

@@ -24,7 +24,7 @@ export function readConfigFile(file: string): StartingConfig {
     throw refuse(`cannot read the mesh configuration ${file}: ${(e as Error).message}`, e);
   }
   try {
-    return { text, trustDomain: parseMeshConfig(text, { file }).config.trustDomain, mtimeMs };
+    return { text, trustDomain: parseMeshConfig(text, { file, servedByControl: true }).config.trustDomain, mtimeMs };
   } catch (e) {
     if (e instanceof ConfigValidationError) throw refuse(`the mesh configuration ${file} is invalid:\n${e.issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n')}`, e);
     throw e;

@@ -74,7 +74,7 @@ export class ControlClient {
   constructor(o: ControlClientOptions) {
     this.url = o.url;
     this.#o = o;
-    this.#agent = makeAgent(o.url, o.tls);
+    this.#agent = this.#makeAgent(o.tls);
   }
 
   /** Aborted once the client closes: loops and pauses listen to it. */
@@ -90,7 +90,7 @@ export class ControlClient {
   setTls(tls: ControlTls): void {
     if (this.#closing.signal.aborted) return;
     const old = this.#agent;
-    this.#agent = makeAgent(this.url, tls);
+    this.#agent = this.#makeAgent(tls);
     this.#retired.add(old);
     void old.close().finally(() => this.#retired.delete(old));
   }
@@ -159,6 +159,17 @@ export class ControlClient {
       }
     }
     return { status: res.statusCode, version: Number.isSafeInteger(version) ? version : undefined, body };
+  }
+
+  /**
+   * A connection the daemon accepted (TLS handshake done) counts as the daemon answering: after
+   * a daemon restart, the watches' queries park on it at once and are answered only when
+   * something changes or `wait` passes, so waiting for an answer would show it away for up to 30 s.
+   */
+  #makeAgent(tls: ControlTls): Agent {
+    const agent = makeAgent(this.url, tls);
+    agent.on('connect', () => this.#setConnected(true));
+    return agent;
   }
 
   #setConnected(connected: boolean, err?: unknown): void {

@@ -33,6 +33,14 @@ describe('config API', () => {
     expect((await t.call('PUT', '/v1/config', { admin: true, body: V2, headers: yaml })).json).toEqual({ version: 2, changed: false });
   });
 
+  it('PUT of a mesh.yaml whose services use the registry is applied: the workloads it reaches have control.url', async () => {
+    const t = await startTestDaemon();
+    const registry = 'trustDomain: shop.local\nservices:\n  orders:\n    discovery: { control: true }\n  payments: { timeout: 2s }\n';
+    const r = await t.call('PUT', '/v1/config', { admin: true, body: registry, headers: yaml });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json).toEqual({ version: 2, changed: true });
+  });
+
   it('PUT of an invalid mesh.yaml is refused with every issue (line, column, key path); the last good stays', async () => {
     const t = await startTestDaemon();
     const bad = 'trustDomain: shop.local\nservices:\n  orders:\n    timeout: 3 parsecs\n    endpoints: ["http://x:1"]\n';

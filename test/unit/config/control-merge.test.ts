@@ -39,6 +39,14 @@ describe('mergeControlConfig', () => {
     expect(mergeControlConfig(local, daemon).trustDomain).toBe('other.td');
   });
 
+  it('lets the daemon\'s services use the registry without a control: block of its own (its workloads have control.url)', () => {
+    const daemon = parseControlConfig(['services:', '  orders: { discovery: { control: true }, subsets: { v2: { version: v2 } } }', '  payments: { timeout: 2s }', ''].join('\n'), 3);
+    expect(daemon.config.services.orders!.discovery).toEqual({ kind: 'control' });
+    expect(daemon.config.services.payments!.discovery).toEqual({ kind: 'control' });
+    // A workload's own file still needs control: for the registry.
+    expect(() => parseMeshConfig('services:\n  orders: { discovery: { control: true } }\n')).toThrow(/control discovery needs control/);
+  });
+
   it('reports a bad daemon text with its position under control v<N>', () => {
     expect(() => parseControlConfig('services:\n  orders:\n    endpoints: ["127.0.0.1:1"]\n    timeout: soon\n', 12)).toThrow(/control v12:4:/);
   });

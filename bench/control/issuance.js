@@ -3,14 +3,15 @@
 // raised for the measurement, so it shows what the daemon can sign, not the limit (500/s by
 // default). The client runs in the same process and takes its share of the CPU.
 // Target: at least 200 issuances per second.
-// Usage: npm run bench:control
+// Usage: npm run bench:control-issuance (also the first part of npm run bench:control)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { startControlDaemon } from '../dist/control/control-daemon.js';
-import { createCsr, generateKeyPair } from '../dist/identity/index.js';
-import { percentile } from './bench-util.js';
+import { startControlDaemon } from '../../dist/control/control-daemon.js';
+import { createCsr, generateKeyPair } from '../../dist/identity/index.js';
+import { percentile } from '../bench-util.js';
+import { describeMachine } from '../pinned/machine.js';
 
 const CONNECTIONS = 8;
 const SUSTAIN_MS = 3000;
@@ -18,6 +19,7 @@ const MAX_REQUESTS = 20_000;
 const CSRS = 500;
 const TARGET_PER_S = 200;
 
+console.log('machine:', JSON.stringify(describeMachine()));
 const dir = mkdtempSync(join(tmpdir(), 'inmesh-bench-control-'));
 const configFile = join(dir, 'mesh.yaml');
 writeFileSync(configFile, 'trustDomain: bench.local\n');
