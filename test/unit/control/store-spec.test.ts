@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createStore, parseStoreSpec } from '../../../src/control/store/store-spec.js';
 
@@ -20,8 +19,7 @@ describe('parseStoreSpec', () => {
     }
   });
 
-  // Only while the etcd store is not part of the tree: then it is its own tests' business.
-  it.skipIf(existsSync(new URL('../../../src/control/store/etcd-store.ts', import.meta.url)))('an etcd store whose module is not there is a clear error', async () => {
-    await expect(createStore({ kind: 'etcd', endpoints: ['http://127.0.0.1:2379'], prefix: '/inmesh/' }, { box: undefined, log })).rejects.toThrow(/the etcd store cannot be loaded \(\.\/etcd-store\.js\)/);
+  it('an etcd store without a store key is refused before it connects', async () => {
+    await expect(createStore({ kind: 'etcd', endpoints: ['http://127.0.0.1:9'], prefix: '/inmesh/' }, { box: undefined, log })).rejects.toThrow(/store key/);
   });
 });
