@@ -310,10 +310,7 @@ export async function createMesh(o: CreateMeshOptions): Promise<Mesh> {
         opts === undefined ? { origin, path, method: 'GET' } : Object.assign({}, opts, { origin, path, method: opts.method ?? 'GET' }, call && { [kCallOptions]: call })
       ) as Dispatcher.RequestOptions;
       // undici refuses malformed options itself: those, too, reach the caller as MeshErrors.
-      // A refusal made before any I/O (no endpoints, an open circuit, a denied host) settles on the
-      // next turn of the event loop, not on a microtask: a caller that loops on failed calls still
-      // lets I/O run, so the endpoint set it waits for can arrive.
-      return new Promise((resolve, reject) => dispatcher.request(options, (err, data) => (err ? setImmediate(reject, callerError(err, undefined)) : resolve(data))));
+      return new Promise((resolve, reject) => dispatcher.request(options, (err, data) => (err ? reject(callerError(err, undefined)) : resolve(data))));
     },
     ready: () => readyPromise,
     async reload(config) {

@@ -68,7 +68,11 @@ export class MeshCall {
     this.#end();
     if (this.#answered) return;
     this.#answered = true;
-    this.#handler.onError?.(callerError(err, this.#service));
+    // On the next turn of the event loop, never sooner: a refusal made before any I/O (no
+    // endpoints, an open circuit) would otherwise settle on a microtask, and a caller that loops
+    // on failed calls would starve the I/O that brings the endpoints it waits for.
+    const e = callerError(err, this.#service);
+    setImmediate(() => this.#handler.onError?.(e));
   }
 
   readonly #end = (): void => {

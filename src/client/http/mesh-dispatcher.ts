@@ -137,8 +137,9 @@ export class MeshDispatcher extends Dispatcher {
 }
 
 function fail(handler: LegacyHandler, err: Error): boolean {
-  // undici delivers dispatch-time errors through the handler, not by throwing.
-  queueMicrotask(() => handler.onError?.(err));
+  // undici delivers dispatch-time errors through the handler, not by throwing; on the next turn
+  // of the event loop, as MeshCall.fail does, so a loop of refused calls still lets I/O run.
+  setImmediate(() => handler.onError?.(err));
   return false;
 }
 
